@@ -1,0 +1,50 @@
+/**
+ * Typed errors that handlers throw; one middleware (api/errors.ts) turns each into an
+ * RFC 9457 application/problem+json response. Handlers never set status codes themselves.
+ */
+export class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    detail: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
+  }
+}
+
+export interface FieldError {
+  /** Dotted path of the offending field, e.g. `body.impact`. */
+  field: string;
+  message: string;
+}
+
+export class InputError extends Problem {
+  constructor(detail: string, errors: FieldError[] = []) {
+    super(400, 'Invalid request', detail, { errors });
+  }
+}
+
+export class NotFoundError extends Problem {
+  constructor(detail: string) {
+    super(404, 'Not found', detail);
+  }
+}
+
+export class ConflictError extends Problem {
+  constructor(detail: string) {
+    super(409, 'Conflict', detail);
+  }
+}
+
+export class PreconditionFailedError extends Problem {
+  constructor(detail: string) {
+    super(412, 'Precondition failed', detail);
+  }
+}
+
+export class UnavailableError extends Problem {
+  constructor(detail: string) {
+    super(503, 'Service unavailable', detail);
+  }
+}

@@ -1,0 +1,166 @@
+import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
+import type { Request, Response } from 'express';
+import type { Connection } from 'mongoose';
+import { z } from 'zod';
+import { INCIDENT_ACTIONS, type Incident, type IncidentAction, openIncident } from '../../domain/incident';
+import { formatTicketNumber, ticketWorkflowId } from '../../domain/ticketNumber';
+import { nextSequence } from '../../store/counters';
+import { claimKey, findKey, fingerprintOf } from '../../store/idempotency';
+import { incidentModel, type IncidentDocument, toIncident } from '../../store/incidents';
+import { actUpdate, incidentWorkflow, openedUpdate } from '../../workflows/incident';
+import { ConflictError, InputError, NotFoundError, Problem } from '../problem';
+import { type AnyRoute, defineRoute } from '../route';
+import { actionBodies, createIncidentBody, incident, incidentNumber, incidentPage, listIncidentsQuery } from '../schemas/incident';
+import { workflowProblem } from '../workflowErrors';
+
+export interface IncidentDeps {
+  db: Connection;
+  temporal: Client;
+  taskQueue: string;
+}
+
+const numberParams = z.strictObject({ number: incidentNumber });
+const IF_MATCH = 'The ETag of the incident as last read; the action is refused with 412 if it changed since';
+
+export function incidentRoutes({ db, temporal, taskQueue }: IncidentDeps): AnyRoute[] {
+  const incidents = incidentModel(db);
+
+  async function load(number: string): Promise<Incident> {
+    const found = await incidents.findById(number).lean<IncidentDocument>().exec();
+    if (!found) throw new NotFoundError(`no incident ${number}`);
+    return toIncident(found);
+  }
+
+  async function open(number: string, body: z.output<typeof createIncidentBody>, actor: string): Promise<Incident> {
+    const startWorkflowOperation = new WithStartWorkflowOperation(incidentWorkflow, {
+      workflowId: ticketWorkflowId(number),
+      taskQueue,
+      args: [{ incident: openIncident(body, number, actor, new Date().toISOString()) }],
+      // A retried create (same Idempotency-Key) attaches to the workflow the first attempt started.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    try {
+      return await temporal.workflow.executeUpdateWithStart(openedUpdate, { startWorkflowOperation });
+    } catch (error) {
+      throw workflowProblem(error, number);
+    }
+  }
+
+  /** A new number, or the one an earlier request with the same Idempotency-Key got. */
+  async function numberFor(key: string | undefined, fingerprint: string): Promise<string> {
+    const allocate = async () => formatTicketNumber('incident', await nextSequence(db, 'incident'));
+    if (!key) return allocate();
+    const scoped = `incidents:${key}`;
+    const known = await findKey(db, scoped);
+    if (known) return reuse(known, fingerprint);
+    const number = await allocate();
+    const earlier = await claimKey(db, scoped, number, fingerprint);
+    return earlier ? reuse(earlier, fingerprint) : number;
+  }
+
+  const create = defineRoute({
+    method: 'post',
+    path: '/incidents',
+    operationId: 'createIncident',
+    summary: 'Open an incident; its workflow starts and the stored ticket is returned',
+    tag: 'incidents',
+    body: createIncidentBody,
+    headers: { 'Idempotency-Key': 'Any unique string; a retry with the same key and body returns the same incident instead of a new one' },
+    responses: { 201: { description: 'The new incident', schema: incident, headers: { Location: 'URL of the incident', ETag: 'Version tag for If-Match' } } },
+    async handler({ body, req, res }) {
+      const number = await numberFor(req.get('idempotency-key'), fingerprintOf(body));
+      sendIncident(res.status(201).location(`${req.baseUrl}/incidents/${number}`), await open(number, body, req.actor));
+    },
+  });
+
+  const list = defineRoute({
+    method: 'get',
+    path: '/incidents',
+    operationId: 'listIncidents',
+    summary: 'List incidents, newest first, with cursor pagination',
+    tag: 'incidents',
+    query: listIncidentsQuery,
+    responses: { 200: { description: 'A page of incidents', schema: incidentPage } },
+    async handler({ query, res }) {
+      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      const filter = { ...(query.state && { state: query.state }), ...(after !== undefined && { seq: { $lt: after } }) };
+      const docs = await incidents.find(filter).sort({ seq: -1 }).limit(query.limit + 1).lean<IncidentDocument[]>().exec();
+      const page = docs.slice(0, query.limit);
+      const nextCursor = docs.length > query.limit ? encodeCursor(page[page.length - 1]!.seq) : null;
+      res.json({ items: page.map(toIncident), nextCursor });
+    },
+  });
+
+  const get = defineRoute({
+    method: 'get',
+    path: '/incidents/:number',
+    operationId: 'getIncident',
+    summary: 'Read one incident',
+    tag: 'incidents',
+    params: numberParams,
+    responses: { 200: { description: 'The incident', schema: incident, headers: { ETag: 'Version tag for If-Match' } } },
+    async handler({ params, res }) {
+      sendIncident(res, await load(params.number));
+    },
+  });
+
+  const actions = INCIDENT_ACTIONS.map((type) =>
+    defineRoute({
+      method: 'post',
+      path: `/incidents/:number/actions/${type}`,
+      operationId: `${type}Incident`,
+      summary: `${type[0]!.toUpperCase()}${type.slice(1)} an incident (validated by its workflow)`,
+      tag: 'incidents',
+      params: numberParams,
+      body: actionBodies[type],
+      headers: { 'If-Match': IF_MATCH },
+      responses: { 200: { description: 'The incident after the action', schema: incident, headers: { ETag: 'Version tag for If-Match' } } },
+      async handler({ params, body, req, res }) {
+        const current = await load(params.number);
+        if (current.state === 'closed') throw new ConflictError(`${current.number} is closed and accepts no more actions`);
+        const command = { action: { type, ...body } as IncidentAction, actor: req.actor, expectedVersion: expectedVersion(req) };
+        try {
+          sendIncident(res, await temporal.workflow.getHandle(ticketWorkflowId(params.number)).executeUpdate(actUpdate, { args: [command] }));
+        } catch (error) {
+          throw workflowProblem(error, params.number);
+        }
+      },
+    }),
+  );
+
+  return [create, list, get, ...actions];
+}
+
+function reuse(earlier: { resource: string; fingerprint: string }, fingerprint: string): string {
+  if (earlier.fingerprint !== fingerprint) {
+    throw new Problem(422, 'Idempotency-Key reused', `this Idempotency-Key was already used for ${earlier.resource} with a different body; use a new key for a new incident`);
+  }
+  return earlier.resource;
+}
+
+function sendIncident(res: Response, value: Incident): void {
+  res.setHeader('ETag', `"${value.version}"`);
+  res.json(value);
+}
+
+function expectedVersion(req: Request): number | undefined {
+  const header = req.get('if-match');
+  if (header === undefined || header.trim() === '*') return undefined;
+  const match = /^(?:W\/)?"(\d+)"$/.exec(header.trim());
+  if (!match) throw new InputError(`If-Match must be an ETag from a previous response, like "3"; got ${header}`, [{ field: 'headers.if-match', message: 'not an ETag' }]);
+  return Number(match[1]);
+}
+
+function encodeCursor(seq: number): string {
+  return Buffer.from(JSON.stringify({ seq })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  try {
+    const { seq } = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { seq?: unknown };
+    if (typeof seq === 'number' && Number.isSafeInteger(seq)) return seq;
+  } catch {
+    // fall through
+  }
+  throw new InputError('cursor is not one this API returned; use nextCursor from a previous page', [{ field: 'query.cursor', message: 'invalid cursor' }]);
+}

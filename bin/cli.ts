@@ -1,0 +1,58 @@
+import { loadConfig } from '../runtime/config';
+import { createLogger } from '../runtime/log';
+import { defaultUiDir, type Stack, startStack } from '../runtime/stack';
+
+const USAGE = `usage: flowdesk <command>
+
+  start    the whole platform on this machine (embedded Temporal and FerretDB unless
+           TEMPORAL_ADDRESS / MONGODB_URI are set), worker and API with the UI
+  api      only the API and UI (production: one of many replicas)
+  worker   only the Temporal worker (production: one of many replicas)
+`;
+
+const say = (message: string) => process.stdout.write(`[flowdesk] ${message}\n`);
+
+async function main(command: string | undefined): Promise<void> {
+  const roles = { start: { api: true, worker: true }, api: { api: true, worker: false }, worker: { api: false, worker: true } };
+  if (!command || !(command in roles)) {
+    process.stderr.write(USAGE);
+    process.exitCode = command ? 2 : 0;
+    return;
+  }
+  const config = loadConfig();
+  const logger = createLogger(config.FLOWDESK_LOG_LEVEL);
+  say(`data directory: ${config.dataDir}`);
+  const stack = await startStack(config, { say, logger, uiDir: defaultUiDir(), ...roles[command as keyof typeof roles] });
+  banner(stack);
+  await untilSignal();
+  say('shutting down: API stops accepting, worker drains, services stop…');
+  await stack.stop();
+  say('stopped');
+}
+
+function banner(stack: Stack): void {
+  const lines = [
+    stack.apiUrl && `FlowDesk UI and API   ${stack.apiUrl}   (OpenAPI: ${stack.apiUrl}/api/v1/openapi.json)`,
+    `Temporal              ${stack.temporalAddress}${stack.temporalUiUrl ? `   (web UI: ${stack.temporalUiUrl})` : ''}`,
+    `Document store        ${stack.storeUri}`,
+    'Press Ctrl-C to stop.',
+  ];
+  say(`ready\n\n${lines.filter(Boolean).map((l) => `  ${l}`).join('\n')}\n`);
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      say(`received ${signal}`);
+      // A second Ctrl-C is ignored on purpose: stopping half-way would leave servers behind.
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal).on('SIGINT', () => say('still shutting down…'));
+      resolve();
+    };
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  });
+}
+
+main(process.argv[2]).catch((error: Error) => {
+  process.stderr.write(`[flowdesk] ${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalUrl = (schemes: string[]) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .refine((value) => schemes.some((scheme) => value.startsWith(scheme)), `must start with ${schemes.join(' or ')}`)
+    .optional();
+
+/**
+ * Every setting FlowDesk reads, with its environment variable, default and meaning.
+ * The README's configuration table and the compose check are derived from this list.
+ */
+export const SETTINGS = {
+  FLOWDESK_HOST: { schema: z.string().min(1).default('127.0.0.1'), doc: 'Address the API and UI listen on.' },
+  FLOWDESK_PORT: { schema: port.default(8080), doc: 'Port of the API and UI.' },
+  FLOWDESK_DATA_DIR: { schema: z.string().min(1).default('.data'), doc: 'Data and log directory of the embedded services.' },
+  FLOWDESK_LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    doc: 'Log level (pino).',
+  },
+  FLOWDESK_TASK_QUEUE: { schema: z.string().min(1).default('flowdesk-core'), doc: 'Temporal task queue of the core worker.' },
+  TEMPORAL_ADDRESS: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port, e.g. temporal:7233')
+      .optional(),
+    doc: 'External Temporal frontend (host:port). Unset: start the embedded dev server.',
+  },
+  TEMPORAL_NAMESPACE: { schema: z.string().min(1).default('default'), doc: 'Temporal namespace.' },
+  MONGODB_URI: {
+    schema: optionalUrl(['mongodb://', 'mongodb+srv://']),
+    doc: 'External MongoDB (or MongoDB-wire) URI. Unset: start the embedded FerretDB.',
+  },
+  MONGODB_DATABASE: { schema: z.string().min(1).default('flowdesk'), doc: 'Database name.' },
+  FLOWDESK_TEMPORAL_PORT: { schema: port.default(7233), doc: 'Port of the embedded Temporal frontend (gRPC).' },
+  FLOWDESK_TEMPORAL_UI_PORT: { schema: port.default(8233), doc: 'Port of the embedded Temporal web UI.' },
+  FLOWDESK_MONGO_PORT: { schema: port.default(27017), doc: 'Port of the embedded FerretDB.' },
+  FLOWDESK_STARTUP_TIMEOUT_S: { schema: z.coerce.number().positive().default(120), doc: 'Seconds to wait for an embedded service to become ready.' },
+} as const;
+
+type Settings = typeof SETTINGS;
+export type SettingName = keyof Settings;
+export type Config = { [K in SettingName]: z.output<Settings[K]['schema']> } & { dataDir: string };
+
+const configSchema = z.object(
+  Object.fromEntries(Object.entries(SETTINGS).map(([name, { schema }]) => [name, schema])) as {
+    [K in SettingName]: Settings[K]['schema'];
+  },
+);
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads and validates the configuration, naming every wrong variable and why. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const relevant = Object.fromEntries(
+    Object.keys(SETTINGS).map((name) => [name, env[name] === '' ? undefined : env[name]]),
+  );
+  const parsed = configSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}=${JSON.stringify(relevant[String(issue.path[0])])}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = parsed.data as Omit<Config, 'dataDir'>;
+  return { ...config, dataDir: path.resolve(cwd, config.FLOWDESK_DATA_DIR) };
+}

@@ -1,0 +1,111 @@
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import type { Connection as StoreConnection } from 'mongoose';
+import { createApp } from '../api/app';
+import { connectStore } from '../store/connection';
+import type { Config } from './config';
+import { startDocumentStore, startTemporal } from './embedded';
+import type { Logger } from './log';
+import type { Say } from './tools';
+import { createCoreWorker } from './worker';
+
+export interface StackOptions {
+  say: Say;
+  logger: Logger;
+  api: boolean;
+  worker: boolean;
+  uiDir?: string;
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+export interface Stack {
+  apiUrl?: string;
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  storeUri: string;
+  db: StoreConnection;
+  /** Stops in order: API stops accepting, worker drains, connections close, servers end. */
+  stop(): Promise<void>;
+}
+
+export async function startStack(config: Config, opts: StackOptions): Promise<Stack> {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((error: Error) => opts.logger.warn({ err: error }, 'error during shutdown'));
+    }
+  };
+  try {
+    const embedded = { dataDir: config.dataDir, host: '127.0.0.1', timeoutMs: config.FLOWDESK_STARTUP_TIMEOUT_S * 1000, say: opts.say };
+    const [temporal, store] = await Promise.all([
+      config.TEMPORAL_ADDRESS
+        ? { address: config.TEMPORAL_ADDRESS, uiUrl: undefined, service: undefined }
+        : startTemporal({ ...embedded, port: config.FLOWDESK_TEMPORAL_PORT, uiPort: config.FLOWDESK_TEMPORAL_UI_PORT, namespace: config.TEMPORAL_NAMESPACE }),
+      config.MONGODB_URI ? { uri: config.MONGODB_URI, service: undefined } : startDocumentStore({ ...embedded, port: config.FLOWDESK_MONGO_PORT }),
+    ]);
+    // Pushed before anything that uses them, so they stop last.
+    if (store.service) cleanups.push(() => store.service!.stop());
+    if (temporal.service) cleanups.push(() => temporal.service!.stop());
+
+    const db = await connectStore(store.uri, config.MONGODB_DATABASE);
+    cleanups.push(() => db.close());
+
+    if (opts.worker) {
+      const connection = await NativeConnection.connect({ address: temporal.address });
+      cleanups.push(() => connection.close());
+      const worker = await createCoreWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.FLOWDESK_TASK_QUEUE, db, workflowBundle: opts.workflowBundle });
+      const running = worker.run();
+      cleanups.push(async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+      });
+    }
+
+    let apiUrl: string | undefined;
+    if (opts.api) {
+      const connection = await Connection.connect({ address: temporal.address });
+      cleanups.push(() => connection.close());
+      const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+      const app = createApp({ db, temporal: client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.FLOWDESK_TASK_QUEUE, logger: opts.logger, uiDir: opts.uiDir });
+      const server = await listen(app, config.FLOWDESK_HOST, config.FLOWDESK_PORT);
+      cleanups.push(() => closeServer(server));
+      apiUrl = `http://${config.FLOWDESK_HOST === '0.0.0.0' ? '127.0.0.1' : config.FLOWDESK_HOST}:${(server.address() as { port: number }).port}`;
+    }
+    return { apiUrl, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl, storeUri: store.uri, db, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`the API cannot listen on ${host}:${port}: the port is taken. Stop the other program or set FLOWDESK_PORT=<port>.`)
+          : error,
+      );
+    });
+  });
+}
+
+/** Stops accepting connections; in-flight requests get a few seconds to finish. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), 5000);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+export function defaultUiDir(): string {
+  return path.resolve(__dirname, '..', 'ui', 'dist');
+}

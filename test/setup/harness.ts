@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type { Connection as StoreConnection } from 'mongoose';
+import { createApp } from '../../api/app';
+import { createLogger } from '../../runtime/log';
+import { createCoreWorker } from '../../runtime/worker';
+import { connectStore } from '../../store/connection';
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run integration tests through Jest's integration project (npm test)`);
+  return value;
+}
+
+export const temporalAddress = () => env('FLOWDESK_TEST_TEMPORAL_ADDRESS');
+export const mongoUri = () => env('FLOWDESK_TEST_MONGODB_URI');
+
+/** A name unique to this test file and run: its database and task queue. */
+export function isolationName(prefix = 't'): string {
+  const file = path.basename(expect.getState().testPath ?? 'test').replace(/\W+/g, '_').slice(0, 30);
+  return `${prefix}_${file}_${randomBytes(4).toString('hex')}`;
+}
+
+export function testLogger() {
+  return createLogger(process.env.FLOWDESK_TEST_LOG_LEVEL ?? 'silent');
+}
+
+let runtimeInstalled = false;
+function quietTemporalRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) } });
+}
+
+export interface TestWorker {
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+/** A real core worker on the shared server, using the bundle built once in global setup. */
+export async function startTestWorker(db: StoreConnection, taskQueue: string): Promise<TestWorker> {
+  quietTemporalRuntime();
+  const connection = await NativeConnection.connect({ address: temporalAddress() });
+  const worker = await createCoreWorker({ connection, namespace: 'default', taskQueue, db, workflowBundle: { codePath: env('FLOWDESK_TEST_WORKFLOW_BUNDLE') } });
+  const running = worker.run();
+  return {
+    worker,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
+
+export interface TestApi {
+  baseUrl: string;
+  db: StoreConnection;
+  client: Client;
+  taskQueue: string;
+  dbName: string;
+  stop(): Promise<void>;
+}
+
+/** The API and a core worker against the shared servers, isolated by database and task queue. */
+export async function startTestApi(): Promise<TestApi> {
+  const name = isolationName();
+  const db = await connectStore(mongoUri(), name);
+  const worker = await startTestWorker(db, name);
+  const connection = await Connection.connect({ address: temporalAddress() });
+  const client = new Client({ connection, namespace: 'default' });
+  const app = createApp({ db, temporal: client, namespace: 'default', taskQueue: name, logger: testLogger(), uiDir: path.resolve(__dirname, '../../ui/dist') });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as { port: number };
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    db,
+    client,
+    taskQueue: name,
+    dbName: name,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await worker.stop();
+      await connection.close();
+      await db.dropDatabase().catch(() => undefined);
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+// Everything the worker's workflow bundle exports: one line per workflow type.
+export { incidentWorkflow } from './incident';
