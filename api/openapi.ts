@@ -69,18 +69,19 @@ function objectParameters(schema: z.ZodType | undefined, where: 'path' | 'query'
   }));
 }
 
-/** Moves schemas that carry an `id` into components and refers to them. */
+/** Moves zod's `$defs` (schemas with a meta `id`) into components and points refs there. */
 function hoist(json: JsonSchema, schemas: Record<string, JsonSchema>): JsonSchema {
   const walk = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(walk);
     if (node === null || typeof node !== 'object') return node;
-    const { id, $schema: _drop, ...rest } = node as JsonSchema;
-    const inner = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, walk(v)]));
-    if (typeof id === 'string') {
-      schemas[id] = inner;
-      return { $ref: `#/components/schemas/${id}` };
-    }
-    return inner;
+    const { $defs, $schema: _dialect, ...rest } = node as JsonSchema;
+    for (const [id, schema] of Object.entries(($defs ?? {}) as Record<string, unknown>)) schemas[id] = walk(schema) as JsonSchema;
+    return Object.fromEntries(
+      Object.entries(rest).map(([key, value]) => [
+        key,
+        key === '$ref' && typeof value === 'string' ? value.replace('#/$defs/', '#/components/schemas/') : walk(value),
+      ]),
+    );
   };
   return walk(json) as JsonSchema;
 }

@@ -9,6 +9,7 @@ import type { Config } from './config';
 import { startDocumentStore, startTemporal } from './embedded';
 import type { Logger } from './log';
 import type { Say } from './tools';
+import { routeTemporalLogs } from './temporalLogging';
 import { createCoreWorker } from './worker';
 
 export interface StackOptions {
@@ -53,6 +54,7 @@ export async function startStack(config: Config, opts: StackOptions): Promise<St
     cleanups.push(() => db.close());
 
     if (opts.worker) {
+      routeTemporalLogs(opts.logger);
       const connection = await NativeConnection.connect({ address: temporal.address });
       cleanups.push(() => connection.close());
       const worker = await createCoreWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.FLOWDESK_TASK_QUEUE, db, workflowBundle: opts.workflowBundle });

@@ -81,7 +81,7 @@ async function buildTool(go: string, tool: GoTool, target: string, say: Say): Pr
     fs.renameSync(`${target}.partial`, target);
     say(`built ${tool.name} ${tool.version} in ${Math.round((Date.now() - started) / 1000)} s`);
   } catch (error) {
-    throw new Error(`building ${tool.name} ${tool.version} failed: ${(error as Error).message}`);
+    throw new Error(`building ${tool.name} ${tool.version} failed: ${(error as Error).message}`, { cause: error });
   } finally {
     clearInterval(ticker);
     fs.rmSync(work, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { INCIDENT_ACTIONS, INCIDENT_STATES } from '../../domain/incident';
+import { type INCIDENT_ACTIONS, INCIDENT_STATES } from '../../domain/incident';
 
 const level = z
   .union([z.literal(1), z.literal(2), z.literal(3)])

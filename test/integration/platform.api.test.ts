@@ -1,0 +1,90 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { Client, Connection } from '@temporalio/client';
+import type { Server } from 'node:http';
+import { createApp } from '../../api/app';
+import { connectStore } from '../../store/connection';
+import { isolationName, mongoUri, startTestApi, temporalAddress, type TestApi, testLogger } from '../setup/harness';
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(() => api.stop());
+
+describe('health, readiness and metrics', () => {
+  it('answers /healthz and /readyz when Temporal and the store are reachable', async () => {
+    expect(await (await fetch(`${api.baseUrl}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${api.baseUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { temporal: { status: 'ok' }, store: { status: 'ok' } } });
+  });
+
+  it('answers 503 from /readyz, naming the failing dependency, when the store is gone', async () => {
+    const db = await connectStore(mongoUri(), isolationName());
+    const connection = await Connection.connect({ address: temporalAddress() });
+    const app = createApp({ db, temporal: new Client({ connection }), namespace: 'default', taskQueue: 'unused', logger: testLogger() });
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      await db.close();
+      const reply = await fetch(`http://127.0.0.1:${(server.address() as { port: number }).port}/readyz`);
+      expect(reply.status).toBe(503);
+      const body = await reply.json();
+      expect(body.checks.temporal).toEqual({ status: 'ok' });
+      expect(body.checks.store).toEqual({ status: 'failing', error: expect.any(String) });
+    } finally {
+      server.close();
+      await connection.close();
+    }
+  });
+
+  it('serves Prometheus metrics with request durations by route pattern', async () => {
+    await fetch(`${api.baseUrl}/api/v1/incidents?limit=1`);
+    const reply = await fetch(`${api.baseUrl}/metrics`);
+    expect(reply.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await reply.text();
+    expect(text).toMatch(/flowdesk_http_request_duration_seconds_count\{method="GET",route="\/incidents",status="200"\} \d+/);
+    expect(text).toMatch(/flowdesk_process_cpu_seconds_total/);
+  });
+
+  it('answers unknown paths with problem+json and no internals', async () => {
+    const reply = await fetch(`${api.baseUrl}/api/v1/nowhere`);
+    expect(reply.status).toBe(404);
+    expect(reply.headers.get('content-type')).toMatch(/problem\+json/);
+    expect(reply.headers.get('x-powered-by')).toBeNull();
+    expect((await reply.json()).detail).toBe('no route GET /nowhere');
+  });
+});
+
+describe('OpenAPI document', () => {
+  it('is a valid OpenAPI 3.1 document covering every incident operation', async () => {
+    const document = await (await fetch(`${api.baseUrl}/api/v1/openapi.json`)).json();
+    await expect(SwaggerParser.validate(structuredClone(document))).resolves.toBeDefined();
+    expect(document.openapi).toBe('3.1.0');
+    const operations = Object.entries(document.paths as Record<string, Record<string, { operationId: string }>>).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => `${method.toUpperCase()} ${path} ${op.operationId}`),
+    );
+    expect(operations.sort()).toEqual(
+      [
+        'GET /incidents listIncidents',
+        'GET /incidents/{number} getIncident',
+        'POST /incidents createIncident',
+        'POST /incidents/{number}/actions/assign assignIncident',
+        'POST /incidents/{number}/actions/close closeIncident',
+        'POST /incidents/{number}/actions/resolve resolveIncident',
+        'POST /incidents/{number}/actions/start startIncident',
+      ].sort(),
+    );
+    // Generated from the validating schemas: the create body rejects unknown fields and needs a title.
+    expect(document.components.schemas.NewIncident).toMatchObject({ additionalProperties: false, required: ['title', 'impact', 'urgency'] });
+  });
+});
+
+describe('the UI', () => {
+  it('serves the single-page app for client-side routes but not for API paths', async () => {
+    const page = await fetch(`${api.baseUrl}/incidents/INC0000001`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<div id="root"/);
+  });
+});
