@@ -13,7 +13,7 @@ afterAll(() => api.stop());
 
 describe('health, readiness and metrics', () => {
   it('answers /healthz and /readyz when Temporal and the store are reachable', async () => {
-    expect(await (await fetch(`${api.baseUrl}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(((await (await fetch(`${api.baseUrl}/healthz`)).json()) as any)).toEqual({ status: 'ok' });
     const ready = await fetch(`${api.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', checks: { temporal: { status: 'ok' }, store: { status: 'ok' } } });
@@ -30,7 +30,7 @@ describe('health, readiness and metrics', () => {
       await db.close();
       const reply = await fetch(`http://127.0.0.1:${(server.address() as { port: number }).port}/readyz`);
       expect(reply.status).toBe(503);
-      const body = await reply.json();
+      const body = ((await reply.json()) as any);
       expect(body.checks.temporal).toEqual({ status: 'ok' });
       expect(body.checks.store).toEqual({ status: 'failing', error: expect.any(String) });
     } finally {
@@ -53,13 +53,13 @@ describe('health, readiness and metrics', () => {
     expect(reply.status).toBe(404);
     expect(reply.headers.get('content-type')).toMatch(/problem\+json/);
     expect(reply.headers.get('x-powered-by')).toBeNull();
-    expect((await reply.json()).detail).toBe('no route GET /nowhere');
+    expect((((await reply.json()) as any)).detail).toBe('no route GET /nowhere');
   });
 });
 
 describe('OpenAPI document', () => {
   it('is a valid OpenAPI 3.1 document covering every incident operation', async () => {
-    const document = await (await fetch(`${api.baseUrl}/api/v1/openapi.json`)).json();
+    const document = ((await (await fetch(`${api.baseUrl}/api/v1/openapi.json`)).json()) as any);
     await expect(SwaggerParser.validate(structuredClone(document))).resolves.toBeDefined();
     expect(document.openapi).toBe('3.1.0');
     const operations = Object.entries(document.paths as Record<string, Record<string, { operationId: string }>>).flatMap(([path, ops]) =>

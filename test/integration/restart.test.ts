@@ -36,7 +36,7 @@ function start(): Promise<Stack> {
 
 async function post(stack: Stack, url: string, body: unknown) {
   const res = await fetch(`${stack.apiUrl}/api/v1${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: ((await res.json()) as any) };
 }
 
 it('keeps incidents and their running workflows across a full stop and start', async () => {
@@ -55,7 +55,7 @@ it('keeps incidents and their running workflows across a full stop and start', a
   stack = await start();
   try {
     const read = await fetch(`${stack.apiUrl}/api/v1/incidents/${number}`);
-    expect(await read.json()).toMatchObject({ number, assignee: 'alice', state: 'new', version: 2 });
+    expect(((await read.json()) as any)).toMatchObject({ number, assignee: 'alice', state: 'new', version: 2 });
     const started = await post(stack, `/incidents/${number}/actions/start`, {});
     expect(started.status).toBe(200);
     expect(started.body).toMatchObject({ state: 'in_progress', version: 3 });
