@@ -108,6 +108,9 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+/** ui/dist of the project, whether this runs from source or compiled into dist/. */
 export function defaultUiDir(): string {
-  return path.resolve(__dirname, '..', 'ui', 'dist');
+  const parent = path.resolve(__dirname, '..');
+  const root = path.basename(parent) === 'dist' ? path.dirname(parent) : parent;
+  return path.join(root, 'ui', 'dist');
 }
