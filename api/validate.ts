@@ -22,5 +22,6 @@ export function parsePart<S extends z.ZodType>(schema: S, value: unknown, part: 
     field: [part, ...issue.path.map(String)].join('.'),
     message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
   }));
-  throw new InputError(`the request ${part} is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, errors);
+  const summary = errors.map((e) => `${e.field.slice(part.length + 1) || part}: ${e.message}`).join('; ');
+  throw new InputError(`invalid ${part}: ${summary}`, errors);
 }

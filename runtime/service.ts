@@ -49,7 +49,10 @@ export class EmbeddedService {
     const child = spawn(spec.command, spec.args, { stdio: ['ignore', log, log], detached: true });
     fs.closeSync(log);
     const service = new EmbeddedService(spec, child, pidFile);
-    if (child.pid) fs.writeFileSync(pidFile, `${child.pid}\n${spec.command}\n`);
+    if (child.pid) {
+      fs.writeFileSync(pidFile, `${child.pid}\n${spec.command}\n`);
+      watchForOrphaning(child.pid);
+    }
     try {
       await service.waitReady();
     } catch (error) {
@@ -91,6 +94,15 @@ export class EmbeddedService {
     clearTimeout(timer);
     fs.rmSync(this.pidFile, { force: true });
   }
+}
+
+/**
+ * The server runs in its own process group, so it would outlive a FlowDesk (or Jest)
+ * process that is killed hard. A tiny shell watchdog ends the group once we are gone.
+ */
+function watchForOrphaning(childPid: number): void {
+  const script = 'while kill -0 "$0" 2>/dev/null; do sleep 2; done; kill -TERM -"$1" 2>/dev/null; sleep 10; kill -KILL -"$1" 2>/dev/null';
+  spawn('/bin/sh', ['-c', script, String(process.pid), String(childPid)], { stdio: 'ignore', detached: true }).unref();
 }
 
 function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {

@@ -40,15 +40,19 @@ export async function startStack(config: Config, opts: StackOptions): Promise<St
   };
   try {
     const embedded = { dataDir: config.dataDir, host: '127.0.0.1', timeoutMs: config.FLOWDESK_STARTUP_TIMEOUT_S * 1000, say: opts.say };
-    const [temporal, store] = await Promise.all([
+    const [temporalStart, storeStart] = await Promise.allSettled([
       config.TEMPORAL_ADDRESS
         ? { address: config.TEMPORAL_ADDRESS, uiUrl: undefined, service: undefined }
         : startTemporal({ ...embedded, port: config.FLOWDESK_TEMPORAL_PORT, uiPort: config.FLOWDESK_TEMPORAL_UI_PORT, namespace: config.TEMPORAL_NAMESPACE }),
       config.MONGODB_URI ? { uri: config.MONGODB_URI, service: undefined } : startDocumentStore({ ...embedded, port: config.FLOWDESK_MONGO_PORT }),
     ]);
+    // Both starts are settled before either failure is raised, so nothing is left running.
     // Pushed before anything that uses them, so they stop last.
-    if (store.service) cleanups.push(() => store.service!.stop());
-    if (temporal.service) cleanups.push(() => temporal.service!.stop());
+    if (storeStart.status === 'fulfilled' && storeStart.value.service) cleanups.push(() => storeStart.value.service!.stop());
+    if (temporalStart.status === 'fulfilled' && temporalStart.value.service) cleanups.push(() => temporalStart.value.service!.stop());
+    if (temporalStart.status === 'rejected') throw temporalStart.reason;
+    if (storeStart.status === 'rejected') throw storeStart.reason;
+    const [temporal, store] = [temporalStart.value, storeStart.value];
 
     const db = await connectStore(store.uri, config.MONGODB_DATABASE);
     cleanups.push(() => db.close());

@@ -1,7 +1,9 @@
 import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
 import type { Logger } from './log';
 
-const LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR' };
+// The SDK logs worker life-cycle and bundler output at INFO: useful when debugging,
+// noise otherwise. It follows our level only at debug and below.
+const LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'WARN', warn: 'WARN', error: 'ERROR', fatal: 'ERROR' };
 
 /**
  * Sends the Temporal SDK's own logs (worker state, core) through our pino logger

@@ -154,8 +154,8 @@ describe('listing incidents', () => {
   });
 
   it('rejects bad filters and cursors', async () => {
-    expectProblem(await call('GET', '/incidents?state=sleeping'), 400, /query.state/);
-    expectProblem(await call('GET', '/incidents?limit=0'), 400, /query.limit/);
+    expectProblem(await call('GET', '/incidents?state=sleeping'), 400, /invalid query: state/);
+    expectProblem(await call('GET', '/incidents?limit=0'), 400, /invalid query: limit/);
     expectProblem(await call('GET', '/incidents?cursor=garbage'), 400, /cursor/);
     expectProblem(await call('GET', '/incidents?sort[$where]=1'), 400);
   });

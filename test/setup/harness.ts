@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import Long from 'long';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Connection as StoreConnection } from 'mongoose';
 import { createApp } from '../../api/app';
@@ -32,7 +33,25 @@ let runtimeInstalled = false;
 function quietTemporalRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) } });
+  const verbose = process.env.FLOWDESK_TEST_LOG_LEVEL !== undefined;
+  const print = (m: string, meta?: unknown) => process.stderr.write(`[temporal-sdk] ${m} ${meta ? JSON.stringify(meta) : ''}\n`);
+  Runtime.install({
+    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: verbose ? print : () => undefined, error: print },
+  });
+}
+
+/**
+ * Registers a namespace for one test file. Workflow IDs are business IDs
+ * (`ticket/INC0000001`) and every file's numbering starts at 1, so files must not
+ * share a namespace; a dev-server namespace is usable as soon as it is registered.
+ */
+export async function createNamespace(name: string): Promise<void> {
+  const connection = await Connection.connect({ address: temporalAddress() });
+  try {
+    await connection.workflowService.registerNamespace({ namespace: name, workflowExecutionRetentionPeriod: { seconds: Long.fromNumber(86_400) } });
+  } finally {
+    await connection.close();
+  }
 }
 
 export interface TestWorker {
@@ -41,11 +60,12 @@ export interface TestWorker {
 }
 
 /** A real core worker on the shared server, using the bundle built once in global setup. */
-export async function startTestWorker(db: StoreConnection, taskQueue: string): Promise<TestWorker> {
+export async function startTestWorker(db: StoreConnection, taskQueue: string, namespace: string): Promise<TestWorker> {
   quietTemporalRuntime();
   const connection = await NativeConnection.connect({ address: temporalAddress() });
-  const worker = await createCoreWorker({ connection, namespace: 'default', taskQueue, db, workflowBundle: { codePath: env('FLOWDESK_TEST_WORKFLOW_BUNDLE') } });
+  const worker = await createCoreWorker({ connection, namespace, taskQueue, db, workflowBundle: { codePath: env('FLOWDESK_TEST_WORKFLOW_BUNDLE') } });
   const running = worker.run();
+  running.catch((error: Error) => process.stderr.write(`[test worker] ${taskQueue} stopped with an error: ${error.stack}\n`));
   return {
     worker,
     async stop() {
@@ -61,18 +81,20 @@ export interface TestApi {
   db: StoreConnection;
   client: Client;
   taskQueue: string;
+  /** Also the Temporal namespace. */
   dbName: string;
   stop(): Promise<void>;
 }
 
-/** The API and a core worker against the shared servers, isolated by database and task queue. */
+/** The API and a core worker against the shared servers, isolated by namespace, database and task queue. */
 export async function startTestApi(): Promise<TestApi> {
   const name = isolationName();
+  await createNamespace(name);
   const db = await connectStore(mongoUri(), name);
-  const worker = await startTestWorker(db, name);
+  const worker = await startTestWorker(db, name, name);
   const connection = await Connection.connect({ address: temporalAddress() });
-  const client = new Client({ connection, namespace: 'default' });
-  const app = createApp({ db, temporal: client, namespace: 'default', taskQueue: name, logger: testLogger(), uiDir: path.resolve(__dirname, '../../ui/dist') });
+  const client = new Client({ connection, namespace: name });
+  const app = createApp({ db, temporal: client, namespace: name, taskQueue: name, logger: testLogger(), uiDir: path.resolve(__dirname, '../../ui/dist') });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -1,0 +1,59 @@
+import type { IncidentState, Level, Priority } from './api';
+
+export const LEVEL_LABELS: Record<Level, string> = { 1: 'High', 2: 'Medium', 3: 'Low' };
+export const LEVELS: Level[] = [1, 2, 3];
+
+export const STATE_LABELS: Record<IncidentState, string> = {
+  new: 'New',
+  in_progress: 'In progress',
+  resolved: 'Resolved',
+  closed: 'Closed',
+};
+
+/** Impact × urgency (rows: impact, columns: urgency); the server computes the same. */
+export const PRIORITY_MATRIX: Record<Level, Record<Level, Priority>> = {
+  1: { 1: 'P1', 2: 'P2', 3: 'P3' },
+  2: { 1: 'P2', 2: 'P3', 3: 'P4' },
+  3: { 1: 'P3', 2: 'P4', 3: 'P5' },
+};
+
+export const PRIORITY_LABELS: Record<Priority, string> = {
+  P1: 'Critical',
+  P2: 'High',
+  P3: 'Moderate',
+  P4: 'Low',
+  P5: 'Planning',
+};
+
+export function priorityOf(impact: Level, urgency: Level): Priority {
+  return PRIORITY_MATRIX[impact][urgency];
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+
+export function formatDateTime(iso: string | null): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
+}
+
+export function formatRelative(iso: string, now = Date.now()): string {
+  const seconds = (new Date(iso).getTime() - now) / 1000;
+  if (Number.isNaN(seconds)) return iso;
+  const steps: [Intl.RelativeTimeFormatUnit, number][] = [
+    ['second', 60],
+    ['minute', 60],
+    ['hour', 24],
+    ['day', 7],
+    ['week', 4.35],
+    ['month', 12],
+    ['year', Infinity],
+  ];
+  let value = seconds;
+  for (const [unit, size] of steps) {
+    if (Math.abs(value) < size) return unit === 'second' && Math.abs(value) < 45 ? 'just now' : relative.format(Math.round(value), unit);
+    value /= size;
+  }
+  return formatDateTime(iso);
+}

@@ -1,0 +1,68 @@
+/**
+ * A tiny History API router: the current location is an external store that changes on
+ * popstate and on navigate(); <Link> renders a real anchor (so middle-click and "open in
+ * new tab" work) and intercepts plain left clicks.
+ */
+import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from 'react';
+
+const CHANGE = 'flowdesk:navigate';
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('popstate', onChange);
+  window.addEventListener(CHANGE, onChange);
+  return () => {
+    window.removeEventListener('popstate', onChange);
+    window.removeEventListener(CHANGE, onChange);
+  };
+}
+
+const snapshot = () => window.location.pathname + window.location.search;
+
+export interface Location {
+  pathname: string;
+  search: URLSearchParams;
+  href: string;
+}
+
+export function useLocation(): Location {
+  const href = useSyncExternalStore(subscribe, snapshot);
+  const url = new URL(href, window.location.origin);
+  return { pathname: url.pathname, search: url.searchParams, href };
+}
+
+export function navigate(to: string, { replace = false }: { replace?: boolean } = {}): void {
+  if (to === snapshot()) return;
+  if (replace) window.history.replaceState(null, '', to);
+  else window.history.pushState(null, '', to);
+  window.dispatchEvent(new Event(CHANGE));
+  if (!replace) window.scrollTo(0, 0);
+}
+
+export type Route =
+  | { name: 'list' }
+  | { name: 'new' }
+  | { name: 'detail'; number: string }
+  | { name: 'redirect'; to: string }
+  | { name: 'notFound' };
+
+export function match(pathname: string): Route {
+  const path = pathname.replace(/\/+$/, '') || '/';
+  if (path === '/') return { name: 'redirect', to: '/incidents' };
+  if (path === '/incidents') return { name: 'list' };
+  if (path === '/incidents/new') return { name: 'new' };
+  const detail = /^\/incidents\/([^/]+)$/.exec(path);
+  if (detail) return { name: 'detail', number: decodeURIComponent(detail[1]!) };
+  return { name: 'notFound' };
+}
+
+type LinkProps = Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href'> & { to: string };
+
+export function Link({ to, onClick, ...rest }: LinkProps) {
+  function handle(event: MouseEvent<HTMLAnchorElement>) {
+    onClick?.(event);
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey || rest.target) return;
+    event.preventDefault();
+    navigate(to);
+  }
+  return <a href={to} onClick={handle} {...rest} />;
+}
