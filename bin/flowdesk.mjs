@@ -47,7 +47,10 @@ function ensureDependencies() {
   const installed = path.join(root, 'node_modules', '.package-lock.json');
   if (mtime(installed) >= mtime(path.join(root, 'package-lock.json'))) return;
   say('installing npm dependencies (first run, or package-lock.json changed; takes a minute or two)…');
-  run('npm', ['ci', '--no-audit', '--no-fund'], 'npm ci');
+  // `npm install`, not `npm ci`: the lock follows package-lock.json all the same, but
+  // `npm ci` refuses a lock that lacks optional packages for other platforms, which
+  // a registry mirror may not serve.
+  run('npm', ['install', '--no-audit', '--no-fund'], 'npm install');
 }
 
 function ensureUi() {
@@ -59,7 +62,9 @@ function ensureUi() {
 
 checkNode();
 ensureDependencies();
-if (command === 'test') {
+if (command === 'install') {
+  // Dependencies are in place; nothing else to do (used by CI before lint).
+} else if (command === 'test') {
   ensureUi();
   const jest = path.join(root, 'node_modules', 'jest', 'bin', 'jest.js');
   const result = spawnSync(process.execPath, [jest, ...rest], { cwd: root, stdio: 'inherit' });
