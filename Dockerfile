@@ -10,7 +10,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# npm install, not npm ci: see bin/flowdesk.mjs (the lock may lack other platforms' optional packages).
+RUN npm install --no-audit --no-fund
 COPY . .
 # catalog/ may be empty (git keeps no empty folders); make sure the runtime COPY finds it.
 RUN npm run build && mkdir -p catalog
@@ -22,7 +23,7 @@ ENV NODE_ENV=production \
     FLOWDESK_PORT=8080
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 # The worker bundles dist/workflows/index.js (require.resolve('../workflows') from
 # dist/runtime/worker.js) with webpack at start: plain JavaScript, no TypeScript needed.
 COPY --from=build /app/dist ./dist

@@ -291,9 +291,9 @@ describe('Dockerfile', () => {
     }
     expect(stages.length).toBeGreaterThanOrEqual(2);
     const runs = (stage: Instruction[]) => stage.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n');
-    expect(runs(stages[0]!)).toMatch(/npm ci\b/);
+    expect(runs(stages[0]!)).toMatch(/npm install\b/);
     expect(runs(stages[0]!)).toMatch(/npm run build\b/);
-    expect(runs(finalStage)).toMatch(/npm ci\b.*--omit=dev/);
+    expect(runs(finalStage)).toMatch(/npm install\b.*--omit=dev/);
     expect(runs(finalStage)).not.toMatch(/npm run build\b/);
   });
 
