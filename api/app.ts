@@ -2,15 +2,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import express, { type Express, Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
 import type { Connection } from 'mongoose';
 import type { Logger } from '../runtime/log';
+import { type AuditRecorder, auditRecorder } from './audit';
+import { authenticate } from './auth/authenticate';
 import { notFoundRoute, problemHandler } from './errors';
 import { healthRouter } from './health';
 import { createMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { requestContext } from './request';
 import { type AnyRoute, mount } from './route';
+import { Problem } from './problem';
+import { authRoutes } from './routes/auth';
+import { groupRoutes } from './routes/groups';
 import { incidentRoutes } from './routes/incidents';
+import { roleRoutes } from './routes/roles';
+import { tokenRoutes } from './routes/tokens';
+import { userRoutes } from './routes/users';
 
 export interface AppDeps {
   db: Connection;
@@ -25,29 +35,46 @@ export interface AppDeps {
 export const API_VERSION = '0.1.0';
 const BODY_LIMIT = '256kb';
 
-export function apiRoutes(deps: AppDeps): AnyRoute[] {
-  return [...incidentRoutes(deps)];
+export function apiRoutes(deps: AppDeps & { audit: AuditRecorder }): AnyRoute[] {
+  return [...authRoutes(deps), ...tokenRoutes(deps), ...userRoutes(deps), ...groupRoutes(deps), ...roleRoutes(deps), ...incidentRoutes(deps)];
 }
+
+/** Sign-in attempts per client address and minute, on top of the per-account lockout. */
+const LOGIN_RATE = { windowMs: 60_000, limit: 20 };
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   const metrics = createMetrics();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"] } } }));
   app.use(requestContext, metrics.observe);
   app.use(healthRouter(deps));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  const routes = apiRoutes(deps);
+  const audit = auditRecorder(deps.db);
+  const routes = apiRoutes({ ...deps, audit });
   const document = openApiDocument(routes, API_VERSION);
   const api = Router();
   api.use(express.json({ limit: BODY_LIMIT, strict: false }));
+  api.use(
+    '/auth/login',
+    rateLimit({
+      ...LOGIN_RATE,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (_req, _res, next) => next(new Problem(429, 'Too many requests', 'too many sign-in attempts from this address; wait a minute and try again')),
+    }),
+  );
+  api.use(authenticate(deps.db));
   api.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
-  mount(api, routes);
+  mount(api, routes, (req, permission) =>
+    audit(req, { action: 'access.denied', target: { type: 'route', id: `${req.method} ${req.route?.path ?? req.path}` }, outcome: 'denied', detail: `needs ${permission}` }),
+  );
   api.use(notFoundRoute);
   app.use('/api/v1', api);
 

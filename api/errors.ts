@@ -13,6 +13,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const problem = toProblem(error);
     if (problem.status >= 500) logger.error({ err: error, requestId: req.id }, 'request failed');
+    if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="flowdesk"');
     res
       .status(problem.status)
       .type(PROBLEM_TYPE)

@@ -43,6 +43,8 @@ export function openApiDocument(routes: AnyRoute[], version: string): JsonSchema
     paths[path][route.method] = {
       operationId: route.operationId,
       summary: route.summary,
+      'x-permission': route.permission,
+      ...(route.permission === 'public' && { security: [] }),
       tags: [route.tag],
       ...(parameters.length && { parameters }),
       ...(route.body && { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } }),
@@ -54,7 +56,14 @@ export function openApiDocument(routes: AnyRoute[], version: string): JsonSchema
     info: { title: 'FlowDesk API', version, description: 'ITSM and operations automation on durable Temporal workflows.' },
     servers: [{ url: '/api/v1' }],
     paths,
-    components: { schemas },
+    security: [{ apiToken: [] }, { session: [] }],
+    components: {
+      schemas,
+      securitySchemes: {
+        apiToken: { type: 'http', scheme: 'bearer', description: 'An API token (fdt_…) created in the profile; carries a subset of its owner\'s permissions' },
+        session: { type: 'apiKey', in: 'cookie', name: 'flowdesk_session', description: 'The UI session; writes also need the X-CSRF-Token header' },
+      },
+    },
   };
 }
 

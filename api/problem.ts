@@ -25,6 +25,18 @@ export class InputError extends Problem {
   }
 }
 
+export class UnauthorizedError extends Problem {
+  constructor(detail = 'sign in, or send an API token as "Authorization: Bearer <token>"') {
+    super(401, 'Unauthorized', detail);
+  }
+}
+
+export class ForbiddenError extends Problem {
+  constructor(detail: string) {
+    super(403, 'Forbidden', detail);
+  }
+}
+
 export class NotFoundError extends Problem {
   constructor(detail: string) {
     super(404, 'Not found', detail);

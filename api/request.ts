@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import type { Principal } from './auth/principal';
 
 declare module 'express-serve-static-core' {
   interface Request {
     /** Correlates a response, its log lines and (later) its audit entry. */
     id: string;
-    /** Who acts. Until identity lands (issue 3) every caller is 'anonymous'. */
+    /** Who acts, for timelines and logs: the principal's user name, or 'anonymous'. */
     actor: string;
+    /** Set by api/auth/authenticate.ts for signed-in callers. */
+    principal?: Principal;
   }
 }
 

@@ -1,5 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
+import type { Permission } from '../domain/identity/permissions';
+import { ForbiddenError, UnauthorizedError } from './problem';
 import { parsePart } from './validate';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -21,6 +23,12 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   operationId: string;
   summary: string;
   tag: string;
+  /**
+   * What the caller needs: a permission, any signed-in caller ('authenticated'), or
+   * nothing ('public'). Required, so a route cannot forget it; the OpenAPI document
+   * lists it as `x-permission`.
+   */
+  permission: Permission | 'authenticated' | 'public';
   params?: P;
   query?: Q;
   body?: B;
@@ -37,9 +45,19 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
   return spec;
 }
 
-export function mount(router: Router, routes: AnyRoute[]): void {
+/** Called when a signed-in caller lacks the route's permission (the audit trail records it). */
+export type DeniedHook = (req: Request, permission: Permission) => Promise<void>;
+
+export function mount(router: Router, routes: AnyRoute[], onDenied: DeniedHook = async () => undefined): void {
   for (const route of routes) {
     router[route.method](route.path, async (req, res) => {
+      if (route.permission !== 'public') {
+        if (!req.principal) throw new UnauthorizedError();
+        if (route.permission !== 'authenticated' && !req.principal.permissions.has(route.permission)) {
+          await onDenied(req, route.permission);
+          throw new ForbiddenError(`this needs the permission '${route.permission}', which ${req.principal.tokenId ? 'this API token' : 'your roles'} do not grant`);
+        }
+      }
       const params = route.params ? parsePart(route.params, req.params, 'params') : {};
       const query = route.query ? parsePart(route.query, req.query, 'query') : {};
       const body = route.body ? parsePart(route.body, req.body, 'body') : undefined;

@@ -31,7 +31,11 @@ export interface Incident {
   urgency: Level;
   priority: Priority;
   state: IncidentState;
+  /** The assignment group whose members work it; null until routed. */
+  assignmentGroup: string | null;
   assignee: string | null;
+  /** Who opened it: a requester always sees what they opened. */
+  openedBy: string;
   resolutionCode: string | null;
   resolutionNotes: string | null;
   createdAt: string;
@@ -48,6 +52,7 @@ export interface NewIncident {
   description: string;
   impact: Level;
   urgency: Level;
+  assignmentGroup?: string | null;
 }
 
 /** Why an action cannot be applied: the API turns this into a 409 with this text. */
@@ -65,7 +70,9 @@ export function openIncident(input: NewIncident, number: string, actor: string, 
     urgency: input.urgency,
     priority: priorityOf(input.impact, input.urgency),
     state: 'new',
+    assignmentGroup: input.assignmentGroup ?? null,
     assignee: null,
+    openedBy: actor,
     resolutionCode: null,
     resolutionNotes: null,
     createdAt: now,
@@ -129,4 +136,16 @@ function moveTo(incident: Incident, to: IncidentState, actor: string, now: strin
 
 export function isFinal(incident: Incident): boolean {
   return incident.state === 'closed';
+}
+
+/** What a caller may see: all incidents, or those of their groups and those they opened. */
+export interface IncidentScope {
+  all: boolean;
+  username: string;
+  groups: readonly string[];
+}
+
+export function isVisible(incident: Pick<Incident, 'assignmentGroup' | 'openedBy'>, scope: IncidentScope): boolean {
+  if (scope.all || incident.openedBy === scope.username) return true;
+  return incident.assignmentGroup !== null && scope.groups.includes(incident.assignmentGroup);
 }

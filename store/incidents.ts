@@ -24,7 +24,9 @@ const incidentSchema = new Schema<IncidentDocument>(
     urgency: Number,
     priority: String,
     state: String,
+    assignmentGroup: String,
     assignee: String,
+    openedBy: String,
     resolutionCode: String,
     resolutionNotes: String,
     createdAt: String,
@@ -38,6 +40,8 @@ const incidentSchema = new Schema<IncidentDocument>(
 );
 incidentSchema.index({ seq: -1 });
 incidentSchema.index({ state: 1, seq: -1 });
+incidentSchema.index({ assignmentGroup: 1, seq: -1 });
+incidentSchema.index({ openedBy: 1, seq: -1 });
 
 export function incidentModel(db: Connection) {
   return db.models.Incident ?? db.model<IncidentDocument>('Incident', incidentSchema);

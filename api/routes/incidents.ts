@@ -2,12 +2,14 @@ import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
 import type { Request, Response } from 'express';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
-import { INCIDENT_ACTIONS, type Incident, type IncidentAction, openIncident } from '../../domain/incident';
+import { INCIDENT_ACTIONS, type Incident, type IncidentAction, type IncidentScope, isVisible, openIncident } from '../../domain/incident';
 import { formatTicketNumber, ticketWorkflowId } from '../../domain/ticketNumber';
 import { nextSequence } from '../../store/counters';
+import { groupModel } from '../../store/groups';
 import { claimKey, findKey, fingerprintOf } from '../../store/idempotency';
 import { incidentModel, type IncidentDocument, toIncident } from '../../store/incidents';
 import { actUpdate, incidentWorkflow, openedUpdate } from '../../workflows/incident';
+import type { Principal } from '../auth/principal';
 import { ConflictError, InputError, NotFoundError, Problem } from '../problem';
 import { type AnyRoute, defineRoute } from '../route';
 import { actionBodies, createIncidentBody, incident, incidentNumber, incidentPage, listIncidentsQuery } from '../schemas/incident';
@@ -25,9 +27,10 @@ const IF_MATCH = 'The ETag of the incident as last read; the action is refused w
 export function incidentRoutes({ db, temporal, taskQueue }: IncidentDeps): AnyRoute[] {
   const incidents = incidentModel(db);
 
-  async function load(number: string): Promise<Incident> {
+  /** The incident, if the caller may see it; otherwise the same 404 as a missing one, so numbers cannot be probed. */
+  async function load(number: string, principal: Principal): Promise<Incident> {
     const found = await incidents.findById(number).lean<IncidentDocument>().exec();
-    if (!found) throw new NotFoundError(`no incident ${number}`);
+    if (!found || !isVisible(toIncident(found), scopeOf(principal))) throw new NotFoundError(`no incident ${number}`);
     return toIncident(found);
   }
 
@@ -64,10 +67,14 @@ export function incidentRoutes({ db, temporal, taskQueue }: IncidentDeps): AnyRo
     operationId: 'createIncident',
     summary: 'Open an incident; its workflow starts and the stored ticket is returned',
     tag: 'incidents',
+    permission: 'incident.create',
     body: createIncidentBody,
     headers: { 'Idempotency-Key': 'Any unique string; a retry with the same key and body returns the same incident instead of a new one' },
     responses: { 201: { description: 'The new incident', schema: incident, headers: { Location: 'URL of the incident', ETag: 'Version tag for If-Match' } } },
     async handler({ body, req, res }) {
+      if (body.assignmentGroup && !(await groupModel(db).exists({ _id: body.assignmentGroup }))) {
+        throw new InputError(`there is no assignment group '${body.assignmentGroup}'`, [{ field: 'body.assignmentGroup', message: 'unknown group' }]);
+      }
       const number = await numberFor(req.get('idempotency-key'), fingerprintOf(body));
       sendIncident(res.status(201).location(`${req.baseUrl}/incidents/${number}`), await open(number, body, req.actor));
     },
@@ -79,11 +86,16 @@ export function incidentRoutes({ db, temporal, taskQueue }: IncidentDeps): AnyRo
     operationId: 'listIncidents',
     summary: 'List incidents, newest first, with cursor pagination',
     tag: 'incidents',
+    permission: 'incident.read',
     query: listIncidentsQuery,
     responses: { 200: { description: 'A page of incidents', schema: incidentPage } },
-    async handler({ query, res }) {
+    async handler({ query, req, res }) {
       const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-      const filter = { ...(query.state && { state: query.state }), ...(after !== undefined && { seq: { $lt: after } }) };
+      const filter = {
+        ...(query.state && { state: query.state }),
+        ...(after !== undefined && { seq: { $lt: after } }),
+        ...scopeFilter(scopeOf(req.principal!)),
+      };
       const docs = await incidents.find(filter).sort({ seq: -1 }).limit(query.limit + 1).lean<IncidentDocument[]>().exec();
       const page = docs.slice(0, query.limit);
       const nextCursor = docs.length > query.limit ? encodeCursor(page[page.length - 1]!.seq) : null;
@@ -97,10 +109,11 @@ export function incidentRoutes({ db, temporal, taskQueue }: IncidentDeps): AnyRo
     operationId: 'getIncident',
     summary: 'Read one incident',
     tag: 'incidents',
+    permission: 'incident.read',
     params: numberParams,
     responses: { 200: { description: 'The incident', schema: incident, headers: { ETag: 'Version tag for If-Match' } } },
-    async handler({ params, res }) {
-      sendIncident(res, await load(params.number));
+    async handler({ params, req, res }) {
+      sendIncident(res, await load(params.number, req.principal!));
     },
   });
 
@@ -111,12 +124,13 @@ export function incidentRoutes({ db, temporal, taskQueue }: IncidentDeps): AnyRo
       operationId: `${type}Incident`,
       summary: `${type[0]!.toUpperCase()}${type.slice(1)} an incident (validated by its workflow)`,
       tag: 'incidents',
+      permission: 'incident.act',
       params: numberParams,
       body: actionBodies[type],
       headers: { 'If-Match': IF_MATCH },
       responses: { 200: { description: 'The incident after the action', schema: incident, headers: { ETag: 'Version tag for If-Match' } } },
       async handler({ params, body, req, res }) {
-        const current = await load(params.number);
+        const current = await load(params.number, req.principal!);
         if (current.state === 'closed') throw new ConflictError(`${current.number} is closed and accepts no more actions`);
         const command = { action: { type, ...body } as IncidentAction, actor: req.actor, expectedVersion: expectedVersion(req) };
         try {
@@ -129,6 +143,15 @@ export function incidentRoutes({ db, temporal, taskQueue }: IncidentDeps): AnyRo
   );
 
   return [create, list, get, ...actions];
+}
+
+function scopeOf(principal: Principal): IncidentScope {
+  return { all: principal.permissions.has('incident.read_all'), username: principal.username, groups: principal.groups };
+}
+
+/** The store filter matching isVisible(), so listings page through visible incidents only. */
+function scopeFilter(scope: IncidentScope) {
+  return scope.all ? {} : { $or: [{ openedBy: scope.username }, { assignmentGroup: { $in: scope.groups } }] };
 }
 
 function reuse(earlier: { resource: string; fingerprint: string }, fingerprint: string): string {

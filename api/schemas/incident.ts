@@ -18,6 +18,7 @@ export const createIncidentBody = z
     description: z.string().trim().max(10_000).default(''),
     impact: level,
     urgency: level,
+    assignmentGroup: z.string().trim().min(1).max(100).optional().meta({ description: 'Name of an existing assignment group' }),
   })
   .meta({ id: 'NewIncident' });
 
@@ -47,7 +48,9 @@ export const incident = z
     urgency: level,
     priority: z.enum(['P1', 'P2', 'P3', 'P4', 'P5']),
     state: z.enum(INCIDENT_STATES),
+    assignmentGroup: z.string().nullable(),
     assignee: z.string().nullable(),
+    openedBy: z.string(),
     resolutionCode: z.string().nullable(),
     resolutionNotes: z.string().nullable(),
     createdAt: z.iso.datetime(),

@@ -1,8 +1,10 @@
-import { startTestApi, type TestApi } from '../setup/harness';
+import { addUser, startTestApi, type TestApi, type TestUser } from '../setup/harness';
 
 let api: TestApi;
+let lead: TestUser;
 beforeAll(async () => {
   api = await startTestApi();
+  lead = await addUser(api.db, 'lead', ['group_manager']);
 });
 afterAll(() => api.stop());
 
@@ -15,7 +17,7 @@ interface Reply {
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
   const res = await fetch(`${api.baseUrl}/api/v1${path}`, {
     method,
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', authorization: lead.bearer, ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();

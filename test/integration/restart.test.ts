@@ -5,7 +5,7 @@ import path from 'node:path';
 import { loadConfig } from '../../runtime/config';
 import { canConnect, freePort } from '../../runtime/ports';
 import { type Stack, startStack } from '../../runtime/stack';
-import { testLogger } from '../setup/harness';
+import { addUser, testLogger } from '../setup/harness';
 
 // The whole embedded stack, as `npm start` runs it, on its own data directory and ports.
 let dataDir: string;
@@ -34,13 +34,16 @@ function start(): Promise<Stack> {
   });
 }
 
+let authorization = '';
+
 async function post(stack: Stack, url: string, body: unknown) {
-  const res = await fetch(`${stack.apiUrl}/api/v1${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${stack.apiUrl}/api/v1${url}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) });
   return { status: res.status, body: ((await res.json()) as any) };
 }
 
 it('keeps incidents and their running workflows across a full stop and start', async () => {
   let stack = await start();
+  authorization = (await addUser(stack.db, 'agent', ['group_manager'])).bearer;
   const created = await post(stack, '/incidents', { title: 'survives restarts', description: '', impact: 2, urgency: 1 });
   expect(created.status).toBe(201);
   const number: string = created.body.number;
@@ -54,7 +57,8 @@ it('keeps incidents and their running workflows across a full stop and start', a
 
   stack = await start();
   try {
-    const read = await fetch(`${stack.apiUrl}/api/v1/incidents/${number}`);
+    // The API token issued before the restart still works: users and tokens are in the store.
+    const read = await fetch(`${stack.apiUrl}/api/v1/incidents/${number}`, { headers: { authorization } });
     expect(((await read.json()) as any)).toMatchObject({ number, assignee: 'alice', state: 'new', version: 2 });
     const started = await post(stack, `/incidents/${number}/actions/start`, {});
     expect(started.status).toBe(200);

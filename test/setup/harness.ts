@@ -7,8 +7,14 @@ import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Connection as StoreConnection } from 'mongoose';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../runtime/log';
+import { hashPassword } from '../../api/auth/passwords';
+import { permissionsOf } from '../../domain/identity/permissions';
 import { createCoreWorker } from '../../runtime/worker';
 import { connectStore } from '../../store/connection';
+import { groupModel } from '../../store/groups';
+import { roleDefinitions } from '../../store/roles';
+import { issueToken } from '../../store/tokens';
+import { insertUser } from '../../store/users';
 
 function env(name: string): string {
   const value = process.env[name];
@@ -74,6 +80,26 @@ export async function startTestWorker(db: StoreConnection, taskQueue: string, na
       await connection.close();
     },
   };
+}
+
+export interface TestUser {
+  username: string;
+  password: string;
+  /** `Authorization` header value carrying all of the user's permissions. */
+  bearer: string;
+}
+
+/** A local user with `roles` (and `groups`), a known password and an API token. */
+export async function addUser(db: StoreConnection, username: string, roles: string[], groups: string[] = []): Promise<TestUser> {
+  const password = `Pw-${username}-${randomBytes(6).toString('hex')}`;
+  await insertUser(db, { username, displayName: username[0]!.toUpperCase() + username.slice(1), roles, passwordHash: await hashPassword(password) });
+  const now = new Date().toISOString();
+  for (const group of groups) {
+    await groupModel(db).updateOne({ _id: group }, { $addToSet: { members: username }, $setOnInsert: { displayName: group, manager: null, createdAt: now, updatedAt: now } }, { upsert: true }).exec();
+  }
+  const permissions = permissionsOf(roles, await roleDefinitions(db));
+  const { token } = await issueToken(db, username, 'test', [...permissions], null);
+  return { username, password, bearer: `Bearer ${token}` };
 }
 
 export interface TestApi {
