@@ -15,6 +15,7 @@ import { openApiDocument } from './openapi';
 import { requestContext } from './request';
 import { type AnyRoute, mount } from './route';
 import { Problem } from './problem';
+import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
 import { groupRoutes } from './routes/groups';
 import { incidentRoutes } from './routes/incidents';
@@ -36,7 +37,7 @@ export const API_VERSION = '0.1.0';
 const BODY_LIMIT = '256kb';
 
 export function apiRoutes(deps: AppDeps & { audit: AuditRecorder }): AnyRoute[] {
-  return [...authRoutes(deps), ...tokenRoutes(deps), ...userRoutes(deps), ...groupRoutes(deps), ...roleRoutes(deps), ...incidentRoutes(deps)];
+  return [...authRoutes(deps), ...tokenRoutes(deps), ...userRoutes(deps), ...groupRoutes(deps), ...roleRoutes(deps), ...auditRoutes(deps), ...incidentRoutes(deps)];
 }
 
 /** Sign-in attempts per client address and minute, on top of the per-account lockout. */

@@ -1,4 +1,8 @@
 import { loadConfig } from '../runtime/config';
+import { auditVerifyCommand } from './auditVerify';
+import { readSecret } from './prompt';
+import { userAddCommand } from './userAdd';
+import { userModel } from '../store/users';
 import { createLogger } from '../runtime/log';
 import { defaultUiDir, type Stack, startStack } from '../runtime/stack';
 
@@ -8,11 +12,23 @@ const USAGE = `usage: flowdesk <command>
            TEMPORAL_ADDRESS / MONGODB_URI are set), worker and API with the UI
   api      only the API and UI (production: one of many replicas)
   worker   only the Temporal worker (production: one of many replicas)
+  user add <name> [--admin] [--role <role>]...
+           create a local user (the first admin: --admin); password from stdin or a prompt
+  audit verify
+           check the audit trail's hash chain and name the first broken entry
 `;
 
 const say = (message: string) => process.stdout.write(`[flowdesk] ${message}\n`);
 
-async function main(command: string | undefined): Promise<void> {
+async function main(command: string | undefined, args: string[]): Promise<void> {
+  if (command === 'user' && args[0] === 'add') {
+    process.exitCode = await userAddCommand(loadConfig(), args.slice(1), () => readSecret('password'));
+    return;
+  }
+  if (command === 'audit' && args[0] === 'verify') {
+    process.exitCode = await auditVerifyCommand(loadConfig());
+    return;
+  }
   const roles = { start: { api: true, worker: true }, api: { api: true, worker: false }, worker: { api: false, worker: true } };
   if (!command || !(command in roles)) {
     process.stderr.write(USAGE);
@@ -24,6 +40,9 @@ async function main(command: string | undefined): Promise<void> {
   say(`data directory: ${config.dataDir}`);
   const stack = await startStack(config, { say, logger, uiDir: defaultUiDir(), ...roles[command as keyof typeof roles] });
   banner(stack);
+  if (!(await userModel(stack.db).exists({}))) {
+    say('no users yet: create the first administrator in another terminal with\n\n    node bin/flowdesk.mjs user add <name> --admin\n\nthen sign in at the UI.');
+  }
   await untilSignal();
   say('shutting down: API stops accepting, worker drains, services stop…');
   await stack.stop();
@@ -52,7 +71,7 @@ function untilSignal(): Promise<void> {
   });
 }
 
-main(process.argv[2]).catch((error: Error) => {
+main(process.argv[2], process.argv.slice(3)).catch((error: Error) => {
   process.stderr.write(`[flowdesk] ${error.message}\n`);
   process.exit(1);
 });

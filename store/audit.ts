@@ -92,8 +92,7 @@ async function appendRacing(db: Connection, input: AuditInput): Promise<AuditEnt
       return entry;
     } catch (error) {
       if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
-      (globalThis as any).PROBE_RETRIES = ((globalThis as any).PROBE_RETRIES ?? 0) + 1;
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`audit: gave up appending after ${attempt} attempts, other writers kept taking seq ${entry.seq}`);
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`audit: gave up appending after ${attempt} attempts, other writers kept taking seq ${entry.seq}`, { cause: error });
       // Another writer took this seq: back off a little (jittered, so the losers spread
       // out), then link to its entry instead.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 50)));
@@ -137,7 +136,8 @@ export async function searchAudit(db: Connection, search: AuditSearch): Promise<
   const iso = (t: string | Date) => new Date(t).toISOString(); // `at` is ISO text, so it sorts as text.
   // $eq everywhere: a value is only ever a value, never an operator object.
   const filter = {
-    ...(search.actorId !== undefined && { 'actor.id': { $eq: search.actorId } }),
+    // A token's entries name the token (id) and its owner (name): either finds them.
+    ...(search.actorId !== undefined && { $or: [{ 'actor.id': { $eq: search.actorId } }, { 'actor.name': { $eq: search.actorId } }] }),
     ...(search.action !== undefined && { action: { $eq: search.action } }),
     ...(search.targetType !== undefined && { 'target.type': { $eq: search.targetType } }),
     ...(search.targetId !== undefined && { 'target.id': { $eq: search.targetId } }),

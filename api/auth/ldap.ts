@@ -199,6 +199,8 @@ export async function ldapAuthenticate(settings: LdapSettings, username: string,
     if (searchEntries.length === 0) throw new LdapLoginRejected('unknown_user');
     if (searchEntries.length > 1) throw new LdapLoginRejected('ambiguous_user');
     const entry = searchEntries[0] as Entry;
+    // An empty name with a password is an anonymous bind on some servers: never bind with it.
+    if (!entry.dn) throw new LdapLoginRejected('unknown_user');
 
     await stage('starting TLS for the user bind', () => secure(user, s, timeoutMs));
     try {

@@ -3,12 +3,14 @@ import type { Request, Response } from 'express';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import { INCIDENT_ACTIONS, type Incident, type IncidentAction, type IncidentScope, isVisible, openIncident } from '../../domain/incident';
+import { diffOf } from '../../domain/diff';
 import { formatTicketNumber, ticketWorkflowId } from '../../domain/ticketNumber';
 import { nextSequence } from '../../store/counters';
 import { groupModel } from '../../store/groups';
 import { claimKey, findKey, fingerprintOf } from '../../store/idempotency';
 import { incidentModel, type IncidentDocument, toIncident } from '../../store/incidents';
 import { actUpdate, incidentWorkflow, openedUpdate } from '../../workflows/incident';
+import type { AuditRecorder } from '../audit';
 import type { Principal } from '../auth/principal';
 import { ConflictError, InputError, NotFoundError, Problem } from '../problem';
 import { type AnyRoute, defineRoute } from '../route';
@@ -19,12 +21,13 @@ export interface IncidentDeps {
   db: Connection;
   temporal: Client;
   taskQueue: string;
+  audit: AuditRecorder;
 }
 
 const numberParams = z.strictObject({ number: incidentNumber });
 const IF_MATCH = 'The ETag of the incident as last read; the action is refused with 412 if it changed since';
 
-export function incidentRoutes({ db, temporal, taskQueue }: IncidentDeps): AnyRoute[] {
+export function incidentRoutes({ db, temporal, taskQueue, audit }: IncidentDeps): AnyRoute[] {
   const incidents = incidentModel(db);
 
   /** The incident, if the caller may see it; otherwise the same 404 as a missing one, so numbers cannot be probed. */
@@ -76,7 +79,9 @@ export function incidentRoutes({ db, temporal, taskQueue }: IncidentDeps): AnyRo
         throw new InputError(`there is no assignment group '${body.assignmentGroup}'`, [{ field: 'body.assignmentGroup', message: 'unknown group' }]);
       }
       const number = await numberFor(req.get('idempotency-key'), fingerprintOf(body));
-      sendIncident(res.status(201).location(`${req.baseUrl}/incidents/${number}`), await open(number, body, req.actor));
+      const opened = await open(number, body, req.actor);
+      await audit(req, { action: 'incident.create', target: { type: 'incident', id: number }, diff: diffOf({}, auditedFields(opened)), outcome: 'success' });
+      sendIncident(res.status(201).location(`${req.baseUrl}/incidents/${number}`), opened);
     },
   });
 
@@ -133,16 +138,24 @@ export function incidentRoutes({ db, temporal, taskQueue }: IncidentDeps): AnyRo
         const current = await load(params.number, req.principal!);
         if (current.state === 'closed') throw new ConflictError(`${current.number} is closed and accepts no more actions`);
         const command = { action: { type, ...body } as IncidentAction, actor: req.actor, expectedVersion: expectedVersion(req) };
+        let after: Incident;
         try {
-          sendIncident(res, await temporal.workflow.getHandle(ticketWorkflowId(params.number)).executeUpdate(actUpdate, { args: [command] }));
+          after = await temporal.workflow.getHandle(ticketWorkflowId(params.number)).executeUpdate(actUpdate, { args: [command] });
         } catch (error) {
           throw workflowProblem(error, params.number);
         }
+        await audit(req, { action: `incident.${type}`, target: { type: 'incident', id: params.number }, diff: diffOf(auditedFields(current), auditedFields(after)), outcome: 'success' });
+        sendIncident(res, after);
       },
     }),
   );
 
   return [create, list, get, ...actions];
+}
+
+/** The fields an audit diff shows (the timeline and clocks are in the ticket itself). */
+function auditedFields({ timeline: _t, updatedAt: _u, version: _v, ...fields }: Incident): Record<string, unknown> {
+  return fields;
 }
 
 function scopeOf(principal: Principal): IncidentScope {

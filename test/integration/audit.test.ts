@@ -80,7 +80,6 @@ describe('the audit chain in the store', () => {
     // No fork: no two entries link to the same predecessor.
     expect(new Set(entries.map((e) => e.prevHash)).size).toBe(50);
     expect(await verifyAudit(writers[0]!)).toMatchObject({ ok: true, checked: 50 });
-    console.log('PROBE retries', (globalThis as any).PROBE_RETRIES, 'PROBE indexes', JSON.stringify(await writers[0]!.collection('audit_log').listIndexes().toArray()));
   });
 
   it('stores secrets in a diff redacted', async () => {
