@@ -8,6 +8,7 @@ import type { Connection } from 'mongoose';
 import type { Logger } from '../runtime/log';
 import { type AuditRecorder, auditRecorder } from './audit';
 import { authenticate } from './auth/authenticate';
+import type { SsoSettings } from './auth/sso';
 import { notFoundRoute, problemHandler } from './errors';
 import { healthRouter } from './health';
 import { createMetrics } from './metrics';
@@ -20,6 +21,7 @@ import { authRoutes } from './routes/auth';
 import { groupRoutes } from './routes/groups';
 import { incidentRoutes } from './routes/incidents';
 import { roleRoutes } from './routes/roles';
+import { ssoRoutes } from './routes/sso';
 import { tokenRoutes } from './routes/tokens';
 import { userRoutes } from './routes/users';
 
@@ -31,13 +33,15 @@ export interface AppDeps {
   logger: Logger;
   /** Built UI to serve at /, when present. */
   uiDir?: string;
+  /** LDAP and OIDC sign-in; none when absent. */
+  sso?: SsoSettings;
 }
 
 export const API_VERSION = '0.1.0';
 const BODY_LIMIT = '256kb';
 
-export function apiRoutes(deps: AppDeps & { audit: AuditRecorder }): AnyRoute[] {
-  return [...authRoutes(deps), ...tokenRoutes(deps), ...userRoutes(deps), ...groupRoutes(deps), ...roleRoutes(deps), ...auditRoutes(deps), ...incidentRoutes(deps)];
+export function apiRoutes(deps: AppDeps & { audit: AuditRecorder; sso: SsoSettings }): AnyRoute[] {
+  return [...authRoutes(deps), ...ssoRoutes(deps), ...tokenRoutes(deps), ...userRoutes(deps), ...groupRoutes(deps), ...roleRoutes(deps), ...auditRoutes(deps), ...incidentRoutes(deps)];
 }
 
 /** Sign-in attempts per client address and minute, on top of the per-account lockout. */
@@ -56,7 +60,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   const audit = auditRecorder(deps.db);
-  const routes = apiRoutes({ ...deps, audit });
+  const routes = apiRoutes({ ...deps, audit, sso: deps.sso ?? { groupMap: {}, defaultRoles: [] } });
   const document = openApiDocument(routes, API_VERSION);
   const api = Router();
   api.use(express.json({ limit: BODY_LIMIT, strict: false }));

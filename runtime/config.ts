@@ -10,6 +10,21 @@ const optionalUrl = (schemes: string[]) =>
     .refine((value) => schemes.some((scheme) => value.startsWith(scheme)), `must start with ${schemes.join(' or ')}`)
     .optional();
 
+/** A setting holding a JSON object, checked against `shape`. */
+function jsonObject<T extends z.ZodType>(shape: T) {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+        return z.NEVER;
+      }
+    })
+    .pipe(shape);
+}
+
 /**
  * Every setting FlowDesk reads, with its environment variable, default and meaning.
  * The README's configuration table and the compose check are derived from this list.
@@ -40,6 +55,29 @@ export const SETTINGS = {
   FLOWDESK_TEMPORAL_PORT: { schema: port.default(7233), doc: 'Port of the embedded Temporal frontend (gRPC).' },
   FLOWDESK_TEMPORAL_UI_PORT: { schema: port.default(8233), doc: 'Port of the embedded Temporal web UI.' },
   FLOWDESK_MONGO_PORT: { schema: port.default(27017), doc: 'Port of the embedded FerretDB.' },
+  FLOWDESK_PUBLIC_URL: {
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+    doc: 'URL people reach FlowDesk at (behind a proxy); default http://FLOWDESK_HOST:FLOWDESK_PORT. OIDC redirects come back here.',
+  },
+  FLOWDESK_SSO_GROUP_MAP: {
+    schema: jsonObject(z.record(z.string().min(1), z.string().min(1))).default({}),
+    doc: 'JSON object mapping directory or identity-provider groups to FlowDesk groups, e.g. {"it-ops":"network-ops"}.',
+  },
+  FLOWDESK_SSO_DEFAULT_ROLES: {
+    schema: z.string().default('requester').transform((v) => v.split(',').map((r) => r.trim()).filter(Boolean)),
+    doc: 'Comma-separated roles of a user created at their first LDAP or OIDC sign-in (admins change them later).',
+  },
+  FLOWDESK_LDAP_URL: { schema: optionalUrl(['ldap://', 'ldaps://']), doc: 'LDAP / Active Directory server (ldap:// or ldaps://). Set to enable LDAP sign-in.' },
+  FLOWDESK_LDAP_BIND_DN: { schema: z.string().min(1).optional(), doc: 'Service account that searches for users (unset: anonymous search).' },
+  FLOWDESK_LDAP_BIND_PASSWORD: { schema: z.string().min(1).optional(), doc: 'Password of the LDAP service account.' },
+  FLOWDESK_LDAP_USER_BASE: { schema: z.string().min(1).optional(), doc: 'Where users are searched, e.g. ou=people,dc=example,dc=com.' },
+  FLOWDESK_LDAP_USER_FILTER: { schema: z.string().min(1).default('(uid={username})'), doc: 'User search filter; Active Directory: (sAMAccountName={username}).' },
+  FLOWDESK_LDAP_GROUP_BASE: { schema: z.string().min(1).optional(), doc: 'Where groups are searched (unset: only memberOf on the user).' },
+  FLOWDESK_LDAP_GROUP_FILTER: { schema: z.string().min(1).default('(member={dn})'), doc: 'Group search filter; {dn} is the user\'s DN.' },
+  FLOWDESK_OIDC_ISSUER: { schema: z.url({ protocol: /^https?$/ }).optional(), doc: 'OpenID Connect issuer URL. Set to enable single sign-on.' },
+  FLOWDESK_OIDC_CLIENT_ID: { schema: z.string().min(1).optional(), doc: 'OIDC client id registered at the provider.' },
+  FLOWDESK_OIDC_CLIENT_SECRET: { schema: z.string().min(1).optional(), doc: 'OIDC client secret (unset: a public client using PKCE only).' },
+  FLOWDESK_OIDC_NAME: { schema: z.string().min(1).default('single sign-on'), doc: 'Name on the sign-in button, e.g. "Contoso SSO".' },
   FLOWDESK_STARTUP_TIMEOUT_S: { schema: z.coerce.number().positive().default(120), doc: 'Seconds to wait for an embedded service to become ready.' },
 } as const;
 

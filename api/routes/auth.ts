@@ -1,20 +1,48 @@
+import type { Request, Response } from 'express';
 import type { Connection } from 'mongoose';
+import { mapGroups } from '../../domain/identity/groupMap';
 import { AFTER_SUCCESS, afterFailure, isLocked } from '../../domain/identity/lockout';
 import { createSession, deleteSession } from '../../store/sessions';
 import { publicUser, type UserDocument, userModel } from '../../store/users';
 import type { AuditRecorder } from '../audit';
 import { principalFor } from '../auth/authenticate';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from '../auth/cookies';
+import { ldapAuthenticate, LdapLoginRejected, LdapUnavailable } from '../auth/ldap';
 import { checkPassword } from '../auth/passwords';
 import type { Principal } from '../auth/principal';
-import { Problem, UnauthorizedError } from '../problem';
+import { ExternalSignInRefused, provisionExternalUser, type SsoSettings } from '../auth/sso';
+import { Problem, UnauthorizedError, UnavailableError } from '../problem';
 import { type AnyRoute, defineRoute } from '../route';
 import { loginBody, me } from '../schemas/identity';
 
 const INVALID = 'invalid username or password';
 
-export function authRoutes({ db, audit }: { db: Connection; audit: AuditRecorder }): AnyRoute[] {
+/** Opens a session for `username`: the cookie, the audit entry, and what the UI needs. */
+export async function startSession(db: Connection, audit: AuditRecorder, req: Request, res: Response, username: string): Promise<Principal> {
+  const session = await createSession(db, username);
+  setSessionCookie(req, res, session.id);
+  req.actor = username;
+  await audit(req, { action: 'auth.login', target: { type: 'user', id: username }, outcome: 'success' });
+  return { ...(await principalFor(db, username, 'session'))!, csrfToken: session.csrfToken };
+}
+
+export function authRoutes({ db, audit, sso }: { db: Connection; audit: AuditRecorder; sso: SsoSettings }): AnyRoute[] {
   const users = userModel(db);
+
+  /** Directory sign-in for users who are not local: the directory checks the password. */
+  async function ldapSignIn(username: string, password: string): Promise<string | null> {
+    if (!sso.ldap) return null;
+    try {
+      const identity = await ldapAuthenticate(sso.ldap, username, password);
+      await provisionExternalUser(db, { ...identity, groups: mapGroups(identity.groups, sso.groupMap) }, 'ldap', sso);
+      return identity.username;
+    } catch (error) {
+      if (error instanceof LdapLoginRejected) return null;
+      if (error instanceof ExternalSignInRefused) throw new UnauthorizedError(error.message);
+      if (error instanceof LdapUnavailable) throw new UnavailableError('the directory (LDAP) cannot be reached right now; try again shortly or ask an admin');
+      throw error;
+    }
+  }
 
   const describe = async (principal: Principal) => {
     const user = (await users.findById(principal.username).lean<UserDocument>().exec())!;
@@ -37,19 +65,15 @@ export function authRoutes({ db, audit }: { db: Connection; audit: AuditRecorder
         await audit(req, { action: 'auth.login', target: { type: 'user', id: body.username }, outcome: 'denied', detail: 'account locked' });
         throw new Problem(423, 'Locked', `too many failed sign-ins: this account is locked until ${user.lockedUntil}; an admin can unlock it`);
       }
-      const ok = await checkPassword(user?.passwordHash ?? null, body.password);
-      if (!ok || !user?.active) {
+      const local = !user || user.source === 'local' ? await checkPassword(user?.passwordHash ?? null, body.password) : false;
+      const signedIn = local && user?.active ? user._id : !user || user.source === 'ldap' ? await ldapSignIn(body.username, body.password) : null;
+      if (!signedIn) {
         if (user) await users.updateOne({ _id: user._id }, { $set: afterFailure(user, now) }).exec();
         await audit(req, { action: 'auth.login', target: { type: 'user', id: body.username }, outcome: 'denied', detail: INVALID });
         throw new UnauthorizedError(INVALID);
       }
-      await users.updateOne({ _id: user._id }, { $set: AFTER_SUCCESS }).exec();
-      const session = await createSession(db, user._id, now);
-      setSessionCookie(req, res, session.id);
-      const principal = (await principalFor(db, user._id, 'session'))!;
-      req.actor = user._id;
-      await audit(req, { action: 'auth.login', target: { type: 'user', id: user._id }, outcome: 'success' });
-      res.json(await describe({ ...principal, csrfToken: session.csrfToken }));
+      await users.updateOne({ _id: signedIn }, { $set: AFTER_SUCCESS }).exec();
+      res.json(await describe(await startSession(db, audit, req, res, signedIn)));
     },
   });
 

@@ -105,6 +105,26 @@ async function describePage(page: Page): Promise<string> {
   return `page ${page.url()}\nalerts: ${JSON.stringify(alerts)}\ntext: ${body}`;
 }
 
+/**
+ * Signs in through the login page: opens `from` (the app sends a signed-out visitor to
+ * /login?next=…), types the credentials and waits until the app has moved on.
+ */
+export async function signIn(page: Page, baseUrl: string, user: { username: string; password: string }, from = '/'): Promise<string> {
+  await page.goto(`${baseUrl}${from}`);
+  await waitForPath(page, /^\/login$/);
+  await page.waitForSelector('[data-testid="login-form"] #username');
+  await fill(page, '#username', user.username);
+  await fill(page, '#password', user.password);
+  await page.click('[data-testid="login-submit"]');
+  try {
+    await page.waitForFunction(() => location.pathname !== '/login');
+  } catch (error) {
+    throw new Error(`signing in as ${user.username} did not leave the login page: ${(error as Error).message}\n${await describePage(page)}`, { cause: error });
+  }
+  await page.waitForSelector('[data-testid="user-menu"]');
+  return new URL(page.url()).pathname;
+}
+
 export async function screenshot(page: Page, name: string, { fullPage = true } = {}): Promise<string> {
   const file = path.join('/tmp', `flowdesk-ui-${name}.png`);
   await page.screenshot({ path: file, fullPage });

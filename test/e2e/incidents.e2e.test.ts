@@ -1,20 +1,24 @@
 /**
- * The web UI against a real API, worker, Temporal and document store: an agent reports
- * an incident through the form and works it to closed in Chromium (puppeteer-core).
- * Screenshots land in /tmp/flowdesk-ui-*.png.
+ * The web UI against a real API, worker, Temporal and document store: an agent signs in,
+ * reports an incident through the form and works it to closed in Chromium
+ * (puppeteer-core). Screenshots land in /tmp/flowdesk-ui-*.png.
  */
 import type { Page } from 'puppeteer-core';
-import { startTestApi, type TestApi } from '../setup/harness';
-import { ensureUiBuilt, fill, openBrowser, screenshot, type TestBrowser, textOf, textsOf, waitForCount, waitForPath, waitForText } from './browser';
+import { addUser, startTestApi, type TestApi, type TestUser } from '../setup/harness';
+import { ensureUiBuilt, fill, openBrowser, screenshot, signIn, type TestBrowser, textOf, textsOf, waitForCount, waitForPath, waitForText } from './browser';
 
 let api: TestApi;
 let browser: TestBrowser;
 let page: Page;
+/** Signed in in the browser; its API token makes the calls that stand for other agents. */
+let admin: TestUser;
 
 beforeAll(async () => {
   ensureUiBuilt();
   [api, browser] = await Promise.all([startTestApi(), openBrowser()]);
   page = browser.page;
+  admin = await addUser(api.db, 'agent-admin', ['admin']);
+  await signIn(page, api.baseUrl, admin);
 });
 
 afterAll(async () => {
@@ -38,7 +42,7 @@ interface Created {
 async function createViaApi(title: string, impact = 3, urgency = 3): Promise<Created> {
   const res = await fetch(`${api.baseUrl}/api/v1/incidents`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: admin.bearer },
     body: JSON.stringify({ title, description: '', impact, urgency }),
   });
   expect(res.status).toBe(201);
@@ -48,7 +52,7 @@ async function createViaApi(title: string, impact = 3, urgency = 3): Promise<Cre
 async function actViaApi(incident: Created, action: string, body: object = {}): Promise<Created> {
   const res = await fetch(`${api.baseUrl}/api/v1/incidents/${incident.number}/actions/${action}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'if-match': `"${incident.version}"` },
+    headers: { 'content-type': 'application/json', 'if-match': `"${incident.version}"`, authorization: admin.bearer },
     body: JSON.stringify(body),
   });
   expect(res.status).toBe(200);
@@ -68,10 +72,21 @@ describe('the incident UI', () => {
     await waitForPath(page, /^\/incidents$/);
     await waitForText(page, 'h1', /^Incidents$/);
     expect(await textOf(page, '.brand')).toContain('FlowDesk');
+    expect(await textOf(page, '[data-testid="user-name"]')).toBe('Agent-admin');
+
+    // An assignment group to route the incident to: the form offers it in a select.
+    const group = await fetch(`${api.baseUrl}/api/v1/groups`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: admin.bearer },
+      body: JSON.stringify({ name: 'service-desk', displayName: 'Service desk', manager: null, members: ['agent-admin'] }),
+    });
+    expect(group.status).toBe(201);
 
     // The form: an empty title comes back from the server as a field error and a banner.
     await page.click('.page-actions a[href="/incidents/new"]');
     await waitForPath(page, /^\/incidents\/new$/);
+    await page.waitForSelector('select#assignmentGroup option[value="service-desk"]');
+    await page.select('#assignmentGroup', 'service-desk');
     await page.select('#impact', '1');
     await page.select('#urgency', '2');
     expect(await textOf(page, '[data-testid="priority-preview"] [data-testid="priority"]')).toMatch(/^P2/);
@@ -92,6 +107,8 @@ describe('the incident UI', () => {
     const number = path.split('/').pop()!;
     await waitForText(page, STATE, /^New$/);
     expect(await textOf(page, '[data-testid="incident-title"]')).toBe('Payments API returns 502');
+    expect(await textOf(page, '[data-testid="opened-by"]')).toBe('agent-admin');
+    expect(await textOf(page, '[data-testid="assignment-group"]')).toBe('service-desk');
     expect(await textOf(page, '[role="status"]')).toContain(`Incident ${number} created with priority P1`);
     await waitForCount(page, TIMELINE, 1);
     expect(await lastTimelineEntry()).toMatchObject({ kind: 'created', text: expect.stringContaining('Incident opened with priority P1') });
@@ -176,7 +193,7 @@ describe('the incident UI', () => {
     // Another agent assigns it meanwhile; this page still shows version 1.
     const behind = await fetch(`${api.baseUrl}/api/v1/incidents/${number}/actions/assign`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'if-match': '"1"' },
+      headers: { 'content-type': 'application/json', 'if-match': '"1"', authorization: admin.bearer },
       body: JSON.stringify({ assignee: 'bob' }),
     });
     expect(behind.status).toBe(200);
@@ -250,7 +267,7 @@ async function fetchAllNumbers(): Promise<string[]> {
   let cursor: string | null = null;
   do {
     const query: string = cursor ? `?limit=200&cursor=${cursor}` : '?limit=200';
-    const page = (await (await fetch(`${api.baseUrl}/api/v1/incidents${query}`)).json()) as { items: { number: string }[]; nextCursor: string | null };
+    const page = (await (await fetch(`${api.baseUrl}/api/v1/incidents${query}`, { headers: { authorization: admin.bearer } })).json()) as { items: { number: string }[]; nextCursor: string | null };
     numbers.push(...page.items.map((i) => i.number));
     cursor = page.nextCursor;
   } while (cursor);

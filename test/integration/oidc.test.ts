@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { type BaseClient, Issuer } from 'openid-client';
 import { createOidcLogin, type OidcLogin, OidcLoginFailed, type OidcSettings, PENDING_LOGIN_TTL_MS } from '../../api/auth/oidc';
 import { DEFAULT_CLAIM_MAPPING } from '../../domain/identity/claims';
 import { freePort } from '../../runtime/ports';
+import { type OidcProvider, signInAtProvider as signInAt, startOidcProvider } from '../setup/oidcProvider';
+
+const signInAtProvider = (url: string, login?: string, password?: string) => signInAt(url, REDIRECT_URI, login, password);
 
 // End to end against a real OpenID provider (oidc-provider, ESM-only, so it runs in a
 // child process): discovery, the authorization request with PKCE, the provider's login
@@ -12,32 +12,15 @@ import { freePort } from '../../runtime/ports';
 // validation and userinfo.
 const REDIRECT_URI = 'http://127.0.0.1:8080/api/v1/auth/oidc/callback';
 const CLIENT_SECRET = 'flowdesk-test-secret';
-const PROVIDER = path.join(__dirname, '../fixtures/oidc/provider.mjs');
 
-let provider: ChildProcess;
+let provider: OidcProvider;
 let issuer: string;
-let providerLog = '';
 
 beforeAll(async () => {
-  provider = spawn(process.execPath, [PROVIDER, '0', REDIRECT_URI, CLIENT_SECRET], { stdio: ['ignore', 'pipe', 'pipe'] });
-  provider.stderr!.on('data', (chunk: Buffer) => (providerLog += chunk.toString()));
-  issuer = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the OpenID provider did not start in 20 s:\n${providerLog}`)), 20_000);
-    provider.once('exit', (code) => reject(new Error(`the OpenID provider exited (${code}):\n${providerLog}`)));
-    createInterface({ input: provider.stdout! }).on('line', (line) => {
-      if (!line.startsWith('{')) return; // oidc-provider's notices
-      clearTimeout(timer);
-      resolve((JSON.parse(line) as { issuer: string }).issuer);
-    });
-  });
+  provider = await startOidcProvider(REDIRECT_URI, CLIENT_SECRET);
+  issuer = provider.issuer;
 });
-
-afterAll(async () => {
-  if (provider.exitCode !== null || provider.signalCode !== null) return;
-  const exited = new Promise((resolve) => provider.once('exit', resolve));
-  provider.kill('SIGTERM');
-  await exited;
-});
+afterAll(() => provider.stop());
 
 const settings = (overrides: Partial<OidcSettings> = {}): OidcSettings => ({
   issuer,
@@ -48,50 +31,6 @@ const settings = (overrides: Partial<OidcSettings> = {}): OidcSettings => ({
   mapping: { ...DEFAULT_CLAIM_MAPPING, groupMap: { 'it-ops': 'network-ops', 'cab-members': 'cab' } },
   ...overrides,
 });
-
-/**
- * Plays the browser: follows the provider's redirects with a cookie jar, submits its
- * login form and its consent form, and returns the URL the provider sends
- * the browser back to (our redirect_uri with code, state and iss), without loading it.
- */
-async function signInAtProvider(authorizationUrl: string, login = 'carol', password = 'carol-password'): Promise<string> {
-  const jar = new Map<string, string>();
-  let url = authorizationUrl;
-  let init: RequestInit = {};
-  for (let step = 0; step < 12; step++) {
-    const res = await fetch(url, {
-      ...init,
-      redirect: 'manual',
-      headers: { ...(init.headers as Record<string, string>), cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
-    });
-    for (const cookie of res.headers.getSetCookie()) {
-      const [pair, ...attributes] = cookie.split(';');
-      const [name, value] = [pair.slice(0, pair.indexOf('=')).trim(), pair.slice(pair.indexOf('=') + 1).trim()];
-      const expired = attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a)) || value === '';
-      if (expired) jar.delete(name);
-      else jar.set(name, value);
-    }
-    const location = res.headers.get('location');
-    if (res.status >= 300 && res.status < 400 && location) {
-      const next = new URL(location, url).href;
-      if (next.startsWith(REDIRECT_URI)) return next;
-      [url, init] = [next, {}];
-      continue;
-    }
-    const html = await res.text();
-    const form = /<form[^>]*action="([^"]+)"[^>]*method="post"[^>]*>([\s\S]*?)<\/form>/i.exec(html);
-    if (res.status !== 200 || !form) throw new Error(`unexpected answer from the provider at ${url}: ${res.status}\n${html.slice(0, 2000)}`);
-    const fields = new URLSearchParams();
-    for (const [, name, value] of form[2].matchAll(/<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)) fields.set(name, value);
-    if (fields.get('prompt') === 'login') {
-      fields.set('login', login);
-      fields.set('password', password);
-    }
-    url = new URL(form[1].replaceAll('&amp;', '&'), url).href;
-    init = { method: 'POST', body: fields.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
-  }
-  throw new Error('the provider did not redirect back within 12 steps');
-}
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {

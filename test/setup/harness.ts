@@ -8,6 +8,7 @@ import type { Connection as StoreConnection } from 'mongoose';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../runtime/log';
 import { hashPassword } from '../../api/auth/passwords';
+import type { SsoSettings } from '../../api/auth/sso';
 import { permissionsOf } from '../../domain/identity/permissions';
 import { createCoreWorker } from '../../runtime/worker';
 import { connectStore } from '../../store/connection';
@@ -113,16 +114,16 @@ export interface TestApi {
 }
 
 /** The API and a core worker against the shared servers, isolated by namespace, database and task queue. */
-export async function startTestApi(): Promise<TestApi> {
+export async function startTestApi(options: { sso?: SsoSettings; port?: number } = {}): Promise<TestApi> {
   const name = isolationName();
   await createNamespace(name);
   const db = await connectStore(mongoUri(), name);
   const worker = await startTestWorker(db, name, name);
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection, namespace: name });
-  const app = createApp({ db, temporal: client, namespace: name, taskQueue: name, logger: testLogger(), uiDir: path.resolve(__dirname, '../../ui/dist') });
+  const app = createApp({ db, temporal: client, namespace: name, taskQueue: name, logger: testLogger(), uiDir: path.resolve(__dirname, '../../ui/dist'), sso: options.sso });
   const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = app.listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as { port: number };
   return {
