@@ -8,12 +8,14 @@ import type { Connection } from 'mongoose';
 import type { Logger } from '../runtime/log';
 import { type AuditRecorder, auditRecorder } from './audit';
 import { authenticate } from './auth/authenticate';
+import { cors } from './cors';
 import type { SsoSettings } from './auth/sso';
 import { notFoundRoute, problemHandler } from './errors';
 import { healthRouter } from './health';
 import { createMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { requestContext } from './request';
+import { requestLog } from './requestLog';
 import { type AnyRoute, mount } from './route';
 import { Problem } from './problem';
 import { auditRoutes } from './routes/audit';
@@ -35,6 +37,8 @@ export interface AppDeps {
   uiDir?: string;
   /** LDAP and OIDC sign-in; none when absent. */
   sso?: SsoSettings;
+  /** Origins allowed to call the API from a browser (CORS); none when absent. */
+  corsOrigins?: string[];
 }
 
 export const API_VERSION = '0.1.0';
@@ -53,7 +57,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(helmet({ contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"] } } }));
-  app.use(requestContext, metrics.observe);
+  app.use(requestContext, requestLog(deps.logger), metrics.observe);
   app.use(healthRouter(deps));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -63,6 +67,7 @@ export function createApp(deps: AppDeps): Express {
   const routes = apiRoutes({ ...deps, audit, sso: deps.sso ?? { groupMap: {}, defaultRoles: [] } });
   const document = openApiDocument(routes, API_VERSION);
   const api = Router();
+  api.use(cors(deps.corsOrigins ?? []));
   api.use(express.json({ limit: BODY_LIMIT, strict: false }));
   api.use(
     '/auth/login',

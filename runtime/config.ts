@@ -59,6 +59,10 @@ export const SETTINGS = {
     schema: z.url({ protocol: /^https?$/ }).optional(),
     doc: 'URL people reach FlowDesk at (behind a proxy); default http://FLOWDESK_HOST:FLOWDESK_PORT. OIDC redirects come back here.',
   },
+  FLOWDESK_CORS_ORIGINS: {
+    schema: z.string().default('').transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
+    doc: 'Comma-separated origins allowed to call the API from a browser, e.g. https://portal.example.com (default: none).',
+  },
   FLOWDESK_SSO_GROUP_MAP: {
     schema: jsonObject(z.record(z.string().min(1), z.string().min(1))).default({}),
     doc: 'JSON object mapping directory or identity-provider groups to FlowDesk groups, e.g. {"it-ops":"network-ops"}.',

@@ -31,10 +31,14 @@ export function incidentRoutes({ db, temporal, taskQueue, audit }: IncidentDeps)
   const incidents = incidentModel(db);
 
   /** The incident, if the caller may see it; otherwise the same 404 as a missing one, so numbers cannot be probed. */
-  async function load(number: string, principal: Principal): Promise<Incident> {
+  async function load(number: string, req: Request): Promise<Incident> {
     const found = await incidents.findById(number).lean<IncidentDocument>().exec();
-    if (!found || !isVisible(toIncident(found), scopeOf(principal))) throw new NotFoundError(`no incident ${number}`);
-    return toIncident(found);
+    const incident = found && toIncident(found);
+    if (incident && !isVisible(incident, scopeOf(req.principal!))) {
+      await audit(req, { action: 'access.denied', target: { type: 'incident', id: number }, outcome: 'denied', detail: "outside the caller's groups" });
+    }
+    if (!incident || !isVisible(incident, scopeOf(req.principal!))) throw new NotFoundError(`no incident ${number}`);
+    return incident;
   }
 
   async function open(number: string, body: z.output<typeof createIncidentBody>, actor: string): Promise<Incident> {
@@ -118,7 +122,7 @@ export function incidentRoutes({ db, temporal, taskQueue, audit }: IncidentDeps)
     params: numberParams,
     responses: { 200: { description: 'The incident', schema: incident, headers: { ETag: 'Version tag for If-Match' } } },
     async handler({ params, req, res }) {
-      sendIncident(res, await load(params.number, req.principal!));
+      sendIncident(res, await load(params.number, req));
     },
   });
 
@@ -135,7 +139,7 @@ export function incidentRoutes({ db, temporal, taskQueue, audit }: IncidentDeps)
       headers: { 'If-Match': IF_MATCH },
       responses: { 200: { description: 'The incident after the action', schema: incident, headers: { ETag: 'Version tag for If-Match' } } },
       async handler({ params, body, req, res }) {
-        const current = await load(params.number, req.principal!);
+        const current = await load(params.number, req);
         if (current.state === 'closed') throw new ConflictError(`${current.number} is closed and accepts no more actions`);
         const command = { action: { type, ...body } as IncidentAction, actor: req.actor, expectedVersion: expectedVersion(req) };
         let after: Incident;

@@ -165,6 +165,8 @@ describe('incident scope', () => {
     expect(peek.status).toBe(404);
     const act = await fetch(`${api.baseUrl}/api/v1/incidents/${forA.number}/actions/assign`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: hal.bearer }, body: '{"assignee":"hal"}' });
     expect(act.status).toBe(404);
+    const denied = await api.db.collection('audit_log').countDocuments({ action: 'access.denied', 'target.id': forA.number, 'actor.name': 'hal' });
+    expect(denied).toBe(2);
     const badGroup = await post(lead, { title: 'nowhere', impact: 2, urgency: 2, assignmentGroup: 'no-such-group' });
     expect(badGroup.errors).toEqual([{ field: 'body.assignmentGroup', message: 'unknown group' }]);
   });

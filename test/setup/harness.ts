@@ -6,7 +6,7 @@ import Long from 'long';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Connection as StoreConnection } from 'mongoose';
 import { createApp } from '../../api/app';
-import { createLogger } from '../../runtime/log';
+import { createLogger, type Logger } from '../../runtime/log';
 import { hashPassword } from '../../api/auth/passwords';
 import type { SsoSettings } from '../../api/auth/sso';
 import { permissionsOf } from '../../domain/identity/permissions';
@@ -114,14 +114,14 @@ export interface TestApi {
 }
 
 /** The API and a core worker against the shared servers, isolated by namespace, database and task queue. */
-export async function startTestApi(options: { sso?: SsoSettings; port?: number } = {}): Promise<TestApi> {
+export async function startTestApi(options: { sso?: SsoSettings; port?: number; logger?: Logger; corsOrigins?: string[] } = {}): Promise<TestApi> {
   const name = isolationName();
   await createNamespace(name);
   const db = await connectStore(mongoUri(), name);
   const worker = await startTestWorker(db, name, name);
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection, namespace: name });
-  const app = createApp({ db, temporal: client, namespace: name, taskQueue: name, logger: testLogger(), uiDir: path.resolve(__dirname, '../../ui/dist'), sso: options.sso });
+  const app = createApp({ db, temporal: client, namespace: name, taskQueue: name, logger: options.logger ?? testLogger(), uiDir: path.resolve(__dirname, '../../ui/dist'), sso: options.sso, corsOrigins: options.corsOrigins });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
   });
