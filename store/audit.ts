@@ -82,15 +82,29 @@ export function appendAudit(db: Connection, input: AuditInput): Promise<AuditEnt
   return run;
 }
 
+/**
+ * The chain's last entry as this process last wrote or read it. Reading it from the
+ * store costs a scan on FerretDB (seconds at 50,000 entries), so it is read only at
+ * the first append and after another writer moved the chain on (a duplicate seq).
+ */
+const heads = new WeakMap<Connection, { seq: number; hash: string } | null>();
+
+async function readHead(db: Connection): Promise<{ seq: number; hash: string } | null> {
+  const last = await auditModel(db).findOne({}, { hash: 1 }).sort({ _id: -1 }).lean<{ _id: number; hash: string }>().exec();
+  return last && { seq: last._id, hash: last.hash };
+}
+
 async function appendRacing(db: Connection, input: AuditInput): Promise<AuditEntry> {
   const model = auditModel(db);
   for (let attempt = 1; ; attempt += 1) {
-    const last = await model.findOne({}, { hash: 1 }).sort({ _id: -1 }).lean<{ _id: number; hash: string }>().exec();
-    const entry = buildAuditEntry(input, last && { seq: last._id, hash: last.hash }, new Date().toISOString(), sha256);
+    const head = heads.has(db) ? heads.get(db)! : await readHead(db);
+    const entry = buildAuditEntry(input, head, new Date().toISOString(), sha256);
     try {
       await model.collection.insertOne(toDocument(entry) as never);
+      heads.set(db, { seq: entry.seq, hash: entry.hash });
       return entry;
     } catch (error) {
+      heads.delete(db);
       if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
       if (attempt >= MAX_ATTEMPTS) throw new Error(`audit: gave up appending after ${attempt} attempts, other writers kept taking seq ${entry.seq}`, { cause: error });
       // Another writer took this seq: back off a little (jittered, so the losers spread
