@@ -57,3 +57,42 @@ export function formatRelative(iso: string, now = Date.now()): string {
   }
   return formatDateTime(iso);
 }
+
+/** What each permission allows (the server's GET /roles says the same, for those who may read it). */
+export const PERMISSION_LABELS: Record<string, string> = {
+  'incident.read': "See incidents of one's own groups, and those one opened",
+  'incident.read_all': 'See every incident, whatever its group',
+  'incident.create': 'Open incidents',
+  'incident.act': 'Assign, start, resolve and close incidents one can see',
+  'profile.tokens': 'Create and revoke one’s own API tokens',
+  'identity.read': 'See users, groups and roles',
+  'identity.admin': 'Create and change users, groups and roles',
+  'audit.read': 'Search, export and verify the audit trail',
+};
+
+export function initials(name: string): string {
+  const parts = name.trim().split(/[\s._-]+/).filter(Boolean);
+  const letters = parts.length > 1 ? parts[0]![0]! + parts[parts.length - 1]![0]! : (parts[0] ?? '?').slice(0, 1);
+  return letters.toUpperCase();
+}
+
+export function roleLabel(role: string): string {
+  const text = role.replace(/_/g, ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A `datetime-local` value (local time) as an ISO instant, or '' when empty or invalid. */
+export function localToIso(value: string): string {
+  if (!value) return '';
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? '' : date.toISOString();
+}
+
+/** An ISO instant as a `datetime-local` value in local time. */
+export function isoToLocal(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}

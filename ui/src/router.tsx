@@ -39,15 +39,28 @@ export function navigate(to: string, { replace = false }: { replace?: boolean } 
 }
 
 export type Route =
+  | { name: 'login' }
   | { name: 'list' }
   | { name: 'new' }
   | { name: 'detail'; number: string }
+  | { name: 'profile' }
+  | { name: 'users' }
+  | { name: 'groups' }
+  | { name: 'roles' }
+  | { name: 'audit' }
   | { name: 'redirect'; to: string }
   | { name: 'notFound' };
 
 export function match(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
   if (path === '/') return { name: 'redirect', to: '/incidents' };
+  if (path === '/login') return { name: 'login' };
+  if (path === '/profile') return { name: 'profile' };
+  if (path === '/admin') return { name: 'redirect', to: '/admin/users' };
+  if (path === '/admin/users') return { name: 'users' };
+  if (path === '/admin/groups') return { name: 'groups' };
+  if (path === '/admin/roles') return { name: 'roles' };
+  if (path === '/audit') return { name: 'audit' };
   if (path === '/incidents') return { name: 'list' };
   if (path === '/incidents/new') return { name: 'new' };
   const detail = /^\/incidents\/([^/]+)$/.exec(path);

@@ -1,9 +1,10 @@
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
 import { act, type ActionBodies, type ActionType, ApiError, getIncident, type Incident, type IncidentState, type Problem, type TimelineEntry, toProblem } from '../api';
-import { ErrorAlert, FieldMessage, PageHeader, PriorityBadge, Spinner, StateBadge, SuccessNotice } from '../components';
+import { ErrorAlert, FieldMessage, PageHeader, PriorityBadge, ProblemView, Spinner, StateBadge, SuccessNotice } from '../components';
 import { flash } from '../flash';
 import { formatDateTime, formatRelative, LEVEL_LABELS, PRIORITY_LABELS, STATE_LABELS } from '../format';
 import { Link } from '../router';
+import { useCan } from '../session';
 
 const RESOLUTION_CODES = ['Solved (permanently)', 'Solved (workaround)', 'Not reproducible', 'Duplicate', 'Cancelled by caller'];
 
@@ -11,6 +12,7 @@ export function IncidentDetail({ number }: { number: string }) {
   const [incident, setIncident] = useState<Incident | null>(null);
   const [loadError, setLoadError] = useState<Problem | null>(null);
   const [notice, setNotice] = useState<string | null>(() => flash.peek());
+  const canAct = useCan()('incident.act');
 
   useEffect(() => flash.clear(), []);
 
@@ -45,11 +47,7 @@ export function IncidentDetail({ number }: { number: string }) {
       <div className="page">
         <PageHeader eyebrow={<Link to="/incidents">← Incidents</Link>} title={number} />
         {loadError ? (
-          <ErrorAlert problem={loadError}>
-            <button type="button" className="btn btn-secondary btn-sm" onClick={() => void reload()}>
-              Try again
-            </button>
-          </ErrorAlert>
+          <ProblemView problem={loadError} onRetry={() => void reload()} />
         ) : (
           <Spinner label={`Loading ${number}…`} />
         )}
@@ -94,8 +92,14 @@ export function IncidentDetail({ number }: { number: string }) {
               </Field>
               <Field label="Impact">{LEVEL_LABELS[incident.impact]}</Field>
               <Field label="Urgency">{LEVEL_LABELS[incident.urgency]}</Field>
+              <Field label="Assignment group" testId="assignment-group">
+                {incident.assignmentGroup ?? <span className="muted">None</span>}
+              </Field>
               <Field label="Assignee" testId="assignee">
                 {incident.assignee ?? <span className="muted">Unassigned</span>}
+              </Field>
+              <Field label="Opened by" testId="opened-by">
+                {incident.openedBy}
               </Field>
               <Field label="Opened">{formatDateTime(incident.createdAt)}</Field>
               <Field label="Resolved">{formatDateTime(incident.resolvedAt)}</Field>
@@ -127,6 +131,7 @@ export function IncidentDetail({ number }: { number: string }) {
         </div>
 
         <aside className="detail-side">
+          {canAct ? (
           <ActionPanel
             incident={incident}
             onChanged={(next, message) => {
@@ -136,6 +141,16 @@ export function IncidentDetail({ number }: { number: string }) {
             onActing={() => setNotice(null)}
             reload={reload}
           />
+          ) : (
+            <section className="card action-panel" aria-labelledby="actions-heading" data-testid="action-panel">
+              <h2 id="actions-heading" className="card-title">
+                Actions
+              </h2>
+              <p className="action-help closed-note" data-testid="no-act">
+                You can follow this incident, but working it (assign, start, resolve, close) needs the permission <code>incident.act</code>.
+              </p>
+            </section>
+          )}
         </aside>
       </div>
     </div>

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import { type Incident, INCIDENT_STATES, type IncidentState, listIncidents, type Problem, toProblem } from '../api';
-import { ErrorAlert, PageHeader, PriorityBadge, Spinner, StateBadge } from '../components';
+import { PageHeader, PriorityBadge, ProblemView, Spinner, StateBadge } from '../components';
 import { formatDateTime, formatRelative, STATE_LABELS } from '../format';
 import { Link, navigate, useLocation } from '../router';
+import { useCan } from '../session';
 
 const PAGE_SIZE = 50;
 
@@ -19,6 +20,7 @@ export function IncidentList() {
   const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState<Problem | null>(null);
   const [reloads, setReloads] = useState(0);
+  const canCreate = useCan()('incident.create');
 
   useEffect(() => {
     document.title = `${state ? `${STATE_LABELS[state]} incidents` : 'Incidents'} · FlowDesk`;
@@ -72,9 +74,11 @@ export function IncidentList() {
             <button type="button" className="btn btn-ghost" onClick={() => setReloads((n) => n + 1)} disabled={loading}>
               Refresh
             </button>
-            <Link to="/incidents/new" className="btn btn-primary">
-              New incident
-            </Link>
+            {canCreate && (
+              <Link to="/incidents/new" className="btn btn-primary">
+                New incident
+              </Link>
+            )}
           </>
         }
       />
@@ -94,7 +98,7 @@ export function IncidentList() {
         ))}
       </nav>
 
-      {error && <ErrorAlert problem={error} onDismiss={() => setError(null)} />}
+      {error && <ProblemView problem={error} onDismiss={() => setError(null)} />}
 
       <div className="card table-card">
         {loading ? (
@@ -103,7 +107,7 @@ export function IncidentList() {
           <div className="empty">
             <p className="empty-title">{state ? `No ${STATE_LABELS[state].toLowerCase()} incidents` : 'No incidents yet'}</p>
             <p className="muted">{state ? 'Try another filter.' : 'When something breaks, log it here first.'}</p>
-            {!state && (
+            {!state && canCreate && (
               <Link to="/incidents/new" className="btn btn-primary">
                 Report the first incident
               </Link>
@@ -111,7 +115,7 @@ export function IncidentList() {
           </div>
         ) : (
           <div className="table-scroll">
-            <table className="table" data-testid="incident-table">
+            <table className="table table-incidents" data-testid="incident-table">
               <thead>
                 <tr>
                   <th scope="col">Number</th>

@@ -1,9 +1,10 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { ApiError, createIncident, type Level, type Problem, toProblem } from '../api';
+import { ApiError, createIncident, type Group, type Level, listGroups, type Problem, toProblem } from '../api';
 import { ErrorAlert, FieldMessage, PageHeader, PriorityBadge } from '../components';
 import { LEVEL_LABELS, LEVELS, PRIORITY_LABELS, priorityOf } from '../format';
 import { flash } from '../flash';
 import { Link, navigate } from '../router';
+import { useCan } from '../session';
 
 const TITLE_MAX = 200;
 
@@ -15,11 +16,26 @@ export function NewIncident() {
   const [submitting, setSubmitting] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [assignmentGroup, setAssignmentGroup] = useState('');
+  /** null: free text (the user may not list groups, or listing failed). */
+  const [groups, setGroups] = useState<Group[] | null>(null);
   const alertRef = useRef<HTMLDivElement>(null);
+  const canListGroups = useCan()('identity.read');
 
   useEffect(() => {
     document.title = 'New incident · FlowDesk';
   }, []);
+
+  useEffect(() => {
+    if (!canListGroups) return;
+    const controller = new AbortController();
+    listGroups(controller.signal)
+      .then((list) => setGroups(list.items))
+      .catch(() => {
+        if (!controller.signal.aborted) setGroups(null);
+      });
+    return () => controller.abort();
+  }, [canListGroups]);
 
   useEffect(() => {
     if (problem) alertRef.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
@@ -33,7 +49,8 @@ export function NewIncident() {
     setProblem(null);
     setFieldErrors({});
     try {
-      const created = await createIncident({ title, description, impact, urgency });
+      const group = assignmentGroup.trim();
+      const created = await createIncident({ title, description, impact, urgency, ...(group && { assignmentGroup: group }) });
       flash.set(`Incident ${created.number} created with priority ${created.priority}.`);
       navigate(`/incidents/${created.number}`);
     } catch (e) {
@@ -92,6 +109,46 @@ export function NewIncident() {
             aria-describedby={describedBy('description')}
           />
           <FieldMessage id="description-error" message={fieldErrors.description} />
+        </div>
+
+        <div className={`field${fieldErrors.assignmentGroup ? ' has-error' : ''}`}>
+          <label htmlFor="assignmentGroup">
+            Assignment group <span className="optional">optional</span>
+          </label>
+          {groups && groups.length > 0 ? (
+            <select
+              id="assignmentGroup"
+              name="assignmentGroup"
+              value={assignmentGroup}
+              onChange={(e) => setAssignmentGroup(e.target.value)}
+              aria-invalid={fieldErrors.assignmentGroup ? true : undefined}
+              aria-describedby={describedBy('assignmentGroup', 'assignmentGroup-hint')}
+            >
+              <option value="">— Not yet routed —</option>
+              {groups.map((g) => (
+                <option key={g.name} value={g.name}>
+                  {g.displayName} ({g.name})
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input
+              id="assignmentGroup"
+              name="assignmentGroup"
+              type="text"
+              value={assignmentGroup}
+              onChange={(e) => setAssignmentGroup(e.target.value)}
+              placeholder="group name, e.g. service-desk"
+              autoComplete="off"
+              spellCheck={false}
+              aria-invalid={fieldErrors.assignmentGroup ? true : undefined}
+              aria-describedby={describedBy('assignmentGroup', 'assignmentGroup-hint')}
+            />
+          )}
+          <p className="hint" id="assignmentGroup-hint">
+            The team whose queue it lands in; its members can see and work it.
+          </p>
+          <FieldMessage id="assignmentGroup-error" message={fieldErrors.assignmentGroup} />
         </div>
 
         <div className="field-grid">
