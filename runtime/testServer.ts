@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { findOnPath, toolCacheDir } from './tools';
 
 /**
  * The Temporal time-skipping test server ships with the Java SDK as
@@ -20,8 +21,7 @@ const INSTALL_HINT =
 
 /** `${XDG_CACHE_HOME:-~/.cache}/flowdesk/tools/temporal-test-server-<version>` */
 export function testServerCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(base, 'flowdesk', 'tools', `${NAME}-${TEMPORAL_TEST_SERVER_VERSION}`);
+  return path.join(toolCacheDir(env), `${NAME}-${TEMPORAL_TEST_SERVER_VERSION}`);
 }
 
 /**
@@ -35,7 +35,7 @@ export async function resolveTimeSkippingServer(log: (msg: string) => void = () 
     return override;
   }
   const javaHome = process.env.JAVA_HOME;
-  if (!onPath('java') && !(javaHome && fs.existsSync(path.join(javaHome, 'bin', 'java')))) {
+  if (!findOnPath('java') && !(javaHome && fs.existsSync(path.join(javaHome, 'bin', 'java')))) {
     throw new Error(`the Temporal time-skipping test server needs Java, which is neither on PATH nor in JAVA_HOME: ${INSTALL_HINT}`);
   }
   const dir = testServerCacheDir();
@@ -43,7 +43,7 @@ export async function resolveTimeSkippingServer(log: (msg: string) => void = () 
   // The directory only ever appears whole (see the rename below), so the wrapper's presence means complete.
   if (fs.existsSync(executable)) return executable;
 
-  const mvn = onPath('mvn');
+  const mvn = findOnPath('mvn');
   if (!mvn) {
     throw new Error(`the Temporal time-skipping test server is not cached in ${dir} and Maven is not on PATH to fetch it: ${INSTALL_HINT}`);
   }
@@ -123,18 +123,4 @@ function runMaven(mvn: string, cwd: string, args: string[]): Promise<void> {
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`mvn exited with ${code}:\n${output}`))));
   });
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
