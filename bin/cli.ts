@@ -41,7 +41,7 @@ async function main(command: string | undefined, args: string[]): Promise<void> 
   const stack = await startStack(config, { say, logger, uiDir: defaultUiDir(), ...roles[command as keyof typeof roles] });
   banner(stack);
   if (!(await userModel(stack.db).exists({}))) {
-    say('no users yet: create the first administrator in another terminal with\n\n    node bin/flowdesk.mjs user add <name> --admin\n\nthen sign in at the UI.');
+    say('no users yet: create the first administrator in another terminal with\n\n    npm run flowdesk -- user add <name> --admin\n\nthen sign in at the UI.');
   }
   await untilSignal();
   say('shutting down: API stops accepting, worker drains, services stop…');
