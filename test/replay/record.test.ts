@@ -3,7 +3,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { findOnPath, cachedToolPath } from '../../runtime/tools';
 import { TEMPORAL_CLI } from '../../runtime/versions';
-import { startTestApi, temporalAddress, type TestApi } from '../setup/harness';
+import { addUser, startTestApi, temporalAddress, type TestApi } from '../setup/harness';
 
 // Records the histories that replay.test.ts replays. Runs only when asked:
 //   RECORD_HISTORIES=1 npm test -- test/replay/record
@@ -13,15 +13,18 @@ const recording = process.env.RECORD_HISTORIES === '1';
 const historiesDir = path.join(__dirname, 'histories');
 
 let api: TestApi;
+let authorization = '';
 beforeAll(async () => {
-  if (recording) api = await startTestApi();
+  if (!recording) return;
+  api = await startTestApi();
+  authorization = (await addUser(api.db, 'recorder', ['group_manager'])).bearer;
 });
 afterAll(async () => {
   if (recording) await api.stop();
 });
 
 async function post(url: string, body: unknown) {
-  const res = await fetch(`${api.baseUrl}/api/v1${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${api.baseUrl}/api/v1${url}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) });
   expect(res.status).toBeLessThan(300);
   return (await res.json()) as { number: string };
 }
@@ -29,7 +32,7 @@ async function post(url: string, body: unknown) {
 /** The history as the Temporal CLI exports it, the JSON form replay tools read. */
 function save(name: string, number: string) {
   const cli = findOnPath('temporal') ?? cachedToolPath(TEMPORAL_CLI);
-  const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', `ticket/${number}`, '--address', temporalAddress(), '--output', 'json'], { encoding: 'utf8' });
+  const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', `ticket/${number}`, '--address', temporalAddress(), '--namespace', api.dbName, '--output', 'json'], { encoding: 'utf8' });
   fs.writeFileSync(path.join(historiesDir, `${name}.json`), json);
 }
 
