@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
+import { projectRoot } from '../runtime/paths';
 
 /** A notification template: catalog/templates/<event>/{subject,text,html}.hbs. */
 export interface RenderedMessage {
@@ -11,7 +12,7 @@ export interface RenderedMessage {
 
 type Compiled = Record<keyof RenderedMessage, Handlebars.TemplateDelegate>;
 
-export const DEFAULT_TEMPLATES_DIR = path.resolve(__dirname, '..', 'catalog', 'templates');
+export const DEFAULT_TEMPLATES_DIR = path.join(projectRoot(), 'catalog', 'templates');
 
 export class UnknownTemplate extends Error {}
 

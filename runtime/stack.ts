@@ -11,6 +11,7 @@ import { startDocumentStore, startTemporal } from './embedded';
 import type { Logger } from './log';
 import type { Say } from './tools';
 import { routeTemporalLogs } from './temporalLogging';
+import { projectRoot } from './paths';
 import { createCoreWorker } from './worker';
 
 export interface StackOptions {
@@ -115,9 +116,6 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** ui/dist of the project, whether this runs from source or compiled into dist/. */
 export function defaultUiDir(): string {
-  const parent = path.resolve(__dirname, '..');
-  const root = path.basename(parent) === 'dist' ? path.dirname(parent) : parent;
-  return path.join(root, 'ui', 'dist');
+  return path.join(projectRoot(), 'ui', 'dist');
 }
