@@ -1,0 +1,5 @@
+// The typed client for the FlowDesk REST API, one module per resource.
+export * from './audit';
+export * from './http';
+export * from './identity';
+export * from './incidents';
