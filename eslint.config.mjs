@@ -30,5 +30,6 @@ export default tseslint.config(
   { files: ['workflows/**/*.ts'], rules: { 'no-restricted-imports': ['error', workflowImports] } },
   { files: ['domain/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'domain/ is pure: no I/O, no frameworks, only other domain files.' }] }] } },
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], languageOptions: { globals: globals.node } },
+  { files: ['test/fixtures/**/*.js'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['test/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-require-imports': 'off' } },
 );
