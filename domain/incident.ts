@@ -4,19 +4,21 @@ import { type Level, type Priority, priorityOf } from './priority';
 export const INCIDENT_STATES = ['new', 'in_progress', 'resolved', 'closed'] as const;
 export type IncidentState = (typeof INCIDENT_STATES)[number];
 
-export const INCIDENT_ACTIONS = ['assign', 'start', 'resolve', 'close'] as const;
+export const INCIDENT_ACTIONS = ['assign', 'start', 'resolve', 'close', 'comment'] as const;
 export type IncidentActionType = (typeof INCIDENT_ACTIONS)[number];
 
 export type IncidentAction =
   | { type: 'assign'; assignee: string }
   | { type: 'start' }
   | { type: 'resolve'; resolutionCode: string; resolutionNotes: string }
-  | { type: 'close' };
+  | { type: 'close' }
+  /** A comment the caller sees, or a work note only agents see. */
+  | { type: 'comment'; text: string; workNote: boolean };
 
 export interface TimelineEntry {
   at: string;
   actor: string;
-  kind: 'created' | 'assigned' | 'state_changed';
+  kind: 'created' | 'assigned' | 'state_changed' | 'comment' | 'work_note';
   text: string;
   from?: IncidentState;
   to?: IncidentState;
@@ -90,6 +92,7 @@ const RULES: Record<IncidentActionType, { from: readonly IncidentState[]; to?: I
   start: { from: ['new'], to: 'in_progress' },
   resolve: { from: ['in_progress'], to: 'resolved' },
   close: { from: ['resolved'], to: 'closed' },
+  comment: { from: ['new', 'in_progress', 'resolved'] },
 };
 
 /** Returns why `action` is not allowed on `incident` now, or null when it is. */
@@ -125,6 +128,9 @@ export function applyAction(incident: Incident, action: IncidentAction, actor: s
     case 'close':
       next.closedAt = now;
       return moveTo(next, 'closed', actor, now);
+    case 'comment':
+      next.timeline.push({ at: now, actor, kind: action.workNote ? 'work_note' : 'comment', text: action.text });
+      return next;
   }
 }
 
@@ -148,4 +154,9 @@ export interface IncidentScope {
 export function isVisible(incident: Pick<Incident, 'assignmentGroup' | 'openedBy'>, scope: IncidentScope): boolean {
   if (scope.all || incident.openedBy === scope.username) return true;
   return incident.assignmentGroup !== null && scope.groups.includes(incident.assignmentGroup);
+}
+
+/** The incident as someone who may not see work notes (a requester) is shown it. */
+export function withoutWorkNotes(incident: Incident): Incident {
+  return { ...incident, timeline: incident.timeline.filter((entry) => entry.kind !== 'work_note') };
 }

@@ -2,7 +2,7 @@ import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
 import type { Request, Response } from 'express';
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
-import { INCIDENT_ACTIONS, type Incident, type IncidentAction, type IncidentScope, isVisible, openIncident } from '../../domain/incident';
+import { INCIDENT_ACTIONS, type Incident, type IncidentAction, type IncidentScope, isVisible, openIncident, withoutWorkNotes } from '../../domain/incident';
 import { diffOf } from '../../domain/diff';
 import { formatTicketNumber, ticketWorkflowId } from '../../domain/ticketNumber';
 import { nextSequence } from '../../store/counters';
@@ -12,7 +12,7 @@ import { incidentModel, type IncidentDocument, toIncident } from '../../store/in
 import { actUpdate, incidentWorkflow, openedUpdate } from '../../workflows/incident';
 import type { AuditRecorder } from '../audit';
 import type { Principal } from '../auth/principal';
-import { ConflictError, InputError, NotFoundError, Problem } from '../problem';
+import { ConflictError, ForbiddenError, InputError, NotFoundError, Problem } from '../problem';
 import { type AnyRoute, defineRoute } from '../route';
 import { actionBodies, createIncidentBody, incident, incidentNumber, incidentPage, listIncidentsQuery } from '../schemas/incident';
 import { workflowProblem } from '../workflowErrors';
@@ -85,7 +85,7 @@ export function incidentRoutes({ db, temporal, taskQueue, audit }: IncidentDeps)
       const number = await numberFor(req.get('idempotency-key'), fingerprintOf(body));
       const opened = await open(number, body, req.actor);
       await audit(req, { action: 'incident.create', target: { type: 'incident', id: number }, diff: diffOf({}, auditedFields(opened)), outcome: 'success' });
-      sendIncident(res.status(201).location(`${req.baseUrl}/incidents/${number}`), opened);
+      sendIncident(res.status(201).location(`${req.baseUrl}/incidents/${number}`), shownTo(req.principal!, opened));
     },
   });
 
@@ -108,7 +108,7 @@ export function incidentRoutes({ db, temporal, taskQueue, audit }: IncidentDeps)
       const docs = await incidents.find(filter).sort({ seq: -1 }).limit(query.limit + 1).lean<IncidentDocument[]>().exec();
       const page = docs.slice(0, query.limit);
       const nextCursor = docs.length > query.limit ? encodeCursor(page[page.length - 1]!.seq) : null;
-      res.json({ items: page.map(toIncident), nextCursor });
+      res.json({ items: page.map((doc) => shownTo(req.principal!, toIncident(doc))), nextCursor });
     },
   });
 
@@ -122,7 +122,7 @@ export function incidentRoutes({ db, temporal, taskQueue, audit }: IncidentDeps)
     params: numberParams,
     responses: { 200: { description: 'The incident', schema: incident, headers: { ETag: 'Version tag for If-Match' } } },
     async handler({ params, req, res }) {
-      sendIncident(res, await load(params.number, req));
+      sendIncident(res, shownTo(req.principal!, await load(params.number, req)));
     },
   });
 
@@ -131,14 +131,18 @@ export function incidentRoutes({ db, temporal, taskQueue, audit }: IncidentDeps)
       method: 'post',
       path: `/incidents/:number/actions/${type}`,
       operationId: `${type}Incident`,
-      summary: `${type[0]!.toUpperCase()}${type.slice(1)} an incident (validated by its workflow)`,
+      summary: type === 'comment' ? 'Comment on an incident, or add a work note that only agents see' : `${type[0]!.toUpperCase()}${type.slice(1)} an incident (validated by its workflow)`,
       tag: 'incidents',
-      permission: 'incident.act',
+      // Whoever sees a ticket may comment on it (a requester replies); the rest is agents' work.
+      permission: type === 'comment' ? 'incident.read' : 'incident.act',
       params: numberParams,
       body: actionBodies[type],
       headers: { 'If-Match': IF_MATCH },
       responses: { 200: { description: 'The incident after the action', schema: incident, headers: { ETag: 'Version tag for If-Match' } } },
       async handler({ params, body, req, res }) {
+        if (type === 'comment' && (body as { workNote?: boolean }).workNote && !req.principal!.permissions.has('incident.act')) {
+          throw new ForbiddenError("work notes are for agents: they need the permission 'incident.act'; post a comment instead");
+        }
         const current = await load(params.number, req);
         if (current.state === 'closed') throw new ConflictError(`${current.number} is closed and accepts no more actions`);
         const command = { action: { type, ...body } as IncidentAction, actor: req.actor, expectedVersion: expectedVersion(req) };
@@ -149,7 +153,7 @@ export function incidentRoutes({ db, temporal, taskQueue, audit }: IncidentDeps)
           throw workflowProblem(error, params.number);
         }
         await audit(req, { action: `incident.${type}`, target: { type: 'incident', id: params.number }, diff: diffOf(auditedFields(current), auditedFields(after)), outcome: 'success' });
-        sendIncident(res, after);
+        sendIncident(res, shownTo(req.principal!, after));
       },
     }),
   );
@@ -160,6 +164,11 @@ export function incidentRoutes({ db, temporal, taskQueue, audit }: IncidentDeps)
 /** The fields an audit diff shows (the timeline and clocks are in the ticket itself). */
 function auditedFields({ timeline: _t, updatedAt: _u, version: _v, ...fields }: Incident): Record<string, unknown> {
   return fields;
+}
+
+/** Work notes are for agents: callers who cannot act on incidents do not see them. */
+function shownTo(principal: Principal, value: Incident): Incident {
+  return principal.permissions.has('incident.act') ? value : withoutWorkNotes(value);
 }
 
 function scopeOf(principal: Principal): IncidentScope {

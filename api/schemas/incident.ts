@@ -27,12 +27,16 @@ export const actionBodies = {
   start: z.strictObject({}),
   resolve: z.strictObject({ resolutionCode: text(100), resolutionNotes: text(10_000) }),
   close: z.strictObject({}),
+  comment: z.strictObject({
+    text: text(10_000),
+    workNote: z.boolean().default(false).meta({ description: 'true: visible to agents only (needs incident.act)' }),
+  }),
 } satisfies Record<(typeof INCIDENT_ACTIONS)[number], z.ZodType>;
 
 const timelineEntry = z.object({
   at: z.iso.datetime(),
   actor: z.string(),
-  kind: z.enum(['created', 'assigned', 'state_changed']),
+  kind: z.enum(['created', 'assigned', 'state_changed', 'comment', 'work_note']),
   text: z.string(),
   from: z.enum(INCIDENT_STATES).optional(),
   to: z.enum(INCIDENT_STATES).optional(),

@@ -273,3 +273,27 @@ async function fetchAllNumbers(): Promise<string[]> {
   } while (cursor);
   return numbers;
 }
+
+describe('comments and work notes in the UI', () => {
+  it('posts a work note and a comment under the timeline, marking the work note', async () => {
+    const created = await createViaApi('Printer queue stuck on floor 4');
+    await page.goto(`${api.baseUrl}/incidents/${created.number}`);
+    await waitForCount(page, TIMELINE, 1);
+
+    await page.click('[data-testid="post-comment"]');
+    await waitForText(page, '#comment-error', /must not be empty/);
+
+    await fill(page, '#comment-text', 'Spooler service hung; restarted it');
+    await page.click('[data-testid="work-note"]');
+    await page.click('[data-testid="post-comment"]');
+    await waitForCount(page, TIMELINE, 2);
+    expect(await lastTimelineEntry()).toMatchObject({ kind: 'work_note', text: expect.stringMatching(/^Work note\s*Spooler service hung; restarted it/) });
+
+    await page.click('[data-testid="work-note"]');
+    await fill(page, '#comment-text', 'Please try printing again');
+    await page.click('[data-testid="post-comment"]');
+    await waitForCount(page, TIMELINE, 3);
+    expect(await lastTimelineEntry()).toMatchObject({ kind: 'comment', text: expect.stringContaining('Please try printing again') });
+    await screenshot(page, 'detail-comments');
+  });
+});

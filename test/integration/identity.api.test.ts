@@ -171,3 +171,34 @@ describe('incident scope', () => {
     expect(badGroup.errors).toEqual([{ field: 'body.assignmentGroup', message: 'unknown group' }]);
   });
 });
+
+describe('comments and work notes', () => {
+  it('lets whoever sees a ticket comment, keeps work notes for agents, and hides them from requesters', async () => {
+    const requester = await addUser(api.db, 'rhea', ['requester']);
+    const agent = await addUser(api.db, 'otto', ['agent'], ['desk-c']);
+    const send = (who: TestUser, path: string, body: unknown) =>
+      fetch(`${api.baseUrl}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: who.bearer }, body: JSON.stringify(body) });
+    const opened = (await (await send(requester, '/incidents', { title: 'My laptop will not boot', impact: 3, urgency: 2, assignmentGroup: 'desk-c' })).json()) as any;
+    const path = `/incidents/${opened.number}/actions/comment`;
+
+    expect((await send(agent, path, { text: 'Suspect the SSD; ordering a spare', workNote: true })).status).toBe(200);
+    expect((await send(agent, path, { text: 'Can you bring it to floor 2?' })).status).toBe(200);
+    const reply = await send(requester, path, { text: 'On my way' });
+    expect(reply.status).toBe(200);
+    const shown = (await reply.json()) as any;
+    expect(shown.timeline.map((e: { kind: string; text: string }) => `${e.kind}: ${e.text}`)).toEqual([
+      'created: Incident opened with priority P4',
+      'comment: Can you bring it to floor 2?',
+      'comment: On my way',
+    ]);
+    const forbidden = await send(requester, path, { text: 'sneaky', workNote: true });
+    expect(forbidden.status).toBe(403);
+    expect(((await forbidden.json()) as any).detail).toMatch(/work notes are for agents/);
+
+    const agentView = (await (await fetch(`${api.baseUrl}/api/v1/incidents/${opened.number}`, { headers: { authorization: agent.bearer } })).json()) as any;
+    expect(agentView.timeline.filter((e: { kind: string }) => e.kind === 'work_note')).toEqual([expect.objectContaining({ actor: 'otto', text: 'Suspect the SSD; ordering a spare' })]);
+    const list = (await (await fetch(`${api.baseUrl}/api/v1/incidents`, { headers: { authorization: requester.bearer } })).json()) as any;
+    expect(JSON.stringify(list)).not.toContain('Suspect the SSD');
+    expect((await send(requester, path, { text: '' })).status).toBe(400);
+  });
+});

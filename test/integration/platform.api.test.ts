@@ -72,6 +72,7 @@ describe('OpenAPI document', () => {
         'POST /incidents createIncident',
         'POST /incidents/{number}/actions/assign assignIncident',
         'POST /incidents/{number}/actions/close closeIncident',
+        'POST /incidents/{number}/actions/comment commentIncident',
         'POST /incidents/{number}/actions/resolve resolveIncident',
         'POST /incidents/{number}/actions/start startIncident',
       ].sort(),

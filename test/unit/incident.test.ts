@@ -1,4 +1,4 @@
-import { applyAction, type Incident, isFinal, openIncident, rejectionOf, TransitionRejected } from '../../domain/incident';
+import { applyAction, type Incident, isFinal, openIncident, rejectionOf, TransitionRejected, withoutWorkNotes } from '../../domain/incident';
 
 const T0 = '2026-03-01T09:00:00.000Z';
 const T1 = '2026-03-01T09:05:00.000Z';
@@ -61,5 +61,15 @@ describe('incident transitions', () => {
     const snapshot = structuredClone(before);
     applyAction(before, { type: 'assign', assignee: 'dave' }, 'carol', T1);
     expect(before).toEqual(snapshot);
+  });
+});
+
+describe('comments and work notes', () => {
+  it('adds them to the timeline without changing state, and not once closed', () => {
+    const noted = applyAction(open(), { type: 'comment', text: 'checking the VPN concentrator', workNote: true }, 'dave', T1);
+    expect(noted).toMatchObject({ state: 'new', version: 2 });
+    expect(noted.timeline[1]).toEqual({ at: T1, actor: 'dave', kind: 'work_note', text: 'checking the VPN concentrator' });
+    expect(withoutWorkNotes(noted).timeline.map((e) => e.kind)).toEqual(['created']);
+    expect(applyAction(noted, { type: 'comment', text: 'we are on it', workNote: false }, 'dave', T1).timeline[2]!.kind).toBe('comment');
   });
 });

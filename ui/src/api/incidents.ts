@@ -8,7 +8,7 @@ export type IncidentState = (typeof INCIDENT_STATES)[number];
 export interface TimelineEntry {
   at: string;
   actor: string;
-  kind: 'created' | 'assigned' | 'state_changed';
+  kind: 'created' | 'assigned' | 'state_changed' | 'comment' | 'work_note';
   text: string;
   from?: IncidentState;
   to?: IncidentState;
@@ -55,6 +55,7 @@ export interface ActionBodies {
   start: Record<string, never>;
   resolve: { resolutionCode: string; resolutionNotes: string };
   close: Record<string, never>;
+  comment: { text: string; workNote: boolean };
 }
 export type ActionType = keyof ActionBodies;
 

@@ -5,6 +5,7 @@ import { flash } from '../flash';
 import { formatDateTime, formatRelative, LEVEL_LABELS, PRIORITY_LABELS, STATE_LABELS } from '../format';
 import { Link } from '../router';
 import { useCan } from '../session';
+import { CommentBox } from './CommentBox';
 
 const RESOLUTION_CODES = ['Solved (permanently)', 'Solved (workaround)', 'Not reproducible', 'Duplicate', 'Cancelled by caller'];
 
@@ -127,6 +128,16 @@ export function IncidentDetail({ number }: { number: string }) {
                 <TimelineItem key={`${entry.at}-${i}`} entry={entry} />
               ))}
             </ol>
+            {incident.state !== 'closed' && (
+              <CommentBox
+                incident={incident}
+                canWorkNote={canAct}
+                onPosted={(next) => {
+                  setIncident(next);
+                  setNotice(null);
+                }}
+              />
+            )}
           </section>
         </div>
 
@@ -185,7 +196,10 @@ function TimelineItem({ entry }: { entry: TimelineEntry }) {
               </span>
             </>
           ) : (
-            entry.text
+            <>
+              {entry.kind === 'work_note' && <span className="work-note-label">Work note</span>}
+              {entry.text}
+            </>
           )}
         </p>
         <p className="timeline-meta">
