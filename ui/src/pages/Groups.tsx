@@ -1,9 +1,10 @@
-import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
+import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { ApiError, createGroup, type Group, listGroups, listUsers, type Problem, toProblem, updateGroup, type User } from '../api';
 import { ErrorAlert, FieldMessage, PageHeader, PanelHeader, ProblemView, Spinner, SuccessNotice } from '../components';
 import { formatDateTime, formatRelative, initials } from '../format';
 import { loadSession, useCan, useMe } from '../session';
 import { foldFieldErrors, MemberPicker, UserSelect } from './adminShared';
+import { useLoad } from '../useLoad';
 
 type Panel = { kind: 'new' } | { kind: 'edit'; name: string } | null;
 
@@ -12,7 +13,6 @@ export function GroupsPage() {
   const canAdmin = can('identity.admin');
   const [groups, setGroups] = useState<Group[] | null>(null);
   const [users, setUsers] = useState<User[]>([]);
-  const [loadError, setLoadError] = useState<Problem | null>(null);
   const [panel, setPanel] = useState<Panel>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
@@ -20,23 +20,11 @@ export function GroupsPage() {
     document.title = 'Groups · FlowDesk';
   }, []);
 
-  const reload = useCallback(async (signal?: AbortSignal) => {
-    try {
-      const [g, u] = await Promise.all([listGroups(signal), listUsers(signal)]);
-      setGroups(g.items);
-      setUsers(u.items);
-      setLoadError(null);
-    } catch (e) {
-      if (signal?.aborted) return;
-      setLoadError(toProblem(e));
-    }
-  }, []);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    void reload(controller.signal);
-    return () => controller.abort();
-  }, [reload]);
+  const { reload, loadError } = useLoad(async (signal) => {
+    const [g, u] = await Promise.all([listGroups(signal), listUsers(signal)]);
+    setGroups(g.items);
+    setUsers(u.items);
+  });
 
   const nameOf = useMemo(() => new Map(users.map((u) => [u.username, u.displayName])), [users]);
   const editing = panel?.kind === 'edit' ? groups?.find((g) => g.name === panel.name) : undefined;

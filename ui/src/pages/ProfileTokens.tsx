@@ -1,7 +1,8 @@
-import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { type ApiToken, ApiError, createMyToken, listMyTokens, type Me, PERMISSIONS, type Problem, revokeMyToken, toProblem } from '../api';
 import { ErrorAlert, FieldMessage, PermissionChip, ProblemView, Spinner, SuccessNotice, Tag } from '../components';
 import { formatDateTime, formatRelative, PERMISSION_LABELS } from '../format';
+import { useLoad } from '../useLoad';
 
 const EXPIRY_CHOICES: { label: string; days: number | null }[] = [
   { label: '7 days', days: 7 },
@@ -20,7 +21,6 @@ function tokenStatus(token: ApiToken, now: number): { label: string; tone: 'gree
 
 export function TokensCard({ me }: { me: Me }) {
   const [tokens, setTokens] = useState<ApiToken[] | null>(null);
-  const [loadError, setLoadError] = useState<Problem | null>(null);
   const [creating, setCreating] = useState(false);
   const [issued, setIssued] = useState<{ token: string; record: ApiToken } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -28,22 +28,10 @@ export function TokensCard({ me }: { me: Me }) {
   const [confirming, setConfirming] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
 
-  const reload = useCallback(async (signal?: AbortSignal) => {
-    try {
-      const list = await listMyTokens(signal);
-      setTokens(list.items);
-      setLoadError(null);
-    } catch (e) {
-      if (signal?.aborted) return;
-      setLoadError(toProblem(e));
-    }
-  }, []);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    void reload(controller.signal);
-    return () => controller.abort();
-  }, [reload]);
+  const { reload, loadError } = useLoad(async (signal) => {
+    const list = await listMyTokens(signal);
+    setTokens(list.items);
+  });
 
   async function revoke(token: ApiToken) {
     setBusy(token.id);

@@ -1,9 +1,10 @@
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, listRoles, PERMISSIONS, type Problem, putRole, type Role, type RoleList, toProblem } from '../api';
 import { ErrorAlert, FieldMessage, PageHeader, PanelHeader, PermissionChip, ProblemView, Spinner, SuccessNotice, Tag } from '../components';
 import { PERMISSION_LABELS, roleLabel } from '../format';
 import { loadSession, useCan, useMe } from '../session';
 import { foldFieldErrors } from './adminShared';
+import { useLoad } from '../useLoad';
 
 type Panel = { kind: 'new'; from?: Role } | { kind: 'edit'; name: string } | null;
 
@@ -17,7 +18,6 @@ export function RolesPage() {
   const can = useCan();
   const canAdmin = can('identity.admin');
   const [list, setList] = useState<RoleList | null>(null);
-  const [loadError, setLoadError] = useState<Problem | null>(null);
   const [panel, setPanel] = useState<Panel>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
@@ -25,21 +25,9 @@ export function RolesPage() {
     document.title = 'Roles · FlowDesk';
   }, []);
 
-  const reload = useCallback(async (signal?: AbortSignal) => {
-    try {
-      setList(await listRoles(signal));
-      setLoadError(null);
-    } catch (e) {
-      if (signal?.aborted) return;
-      setLoadError(toProblem(e));
-    }
-  }, []);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    void reload(controller.signal);
-    return () => controller.abort();
-  }, [reload]);
+  const { reload, loadError } = useLoad(async (signal) => {
+    setList(await listRoles(signal));
+  });
 
   const describe = (p: string) => list?.permissions[p] ?? PERMISSION_LABELS[p] ?? '';
   const order = permissionOrder(list);

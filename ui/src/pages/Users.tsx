@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { type Group, listGroups, listRoles, listUsers, type Problem, type Role, toProblem, type User } from '../api';
+import { useEffect, useMemo, useState } from 'react';
+import { type Group, listGroups, listRoles, listUsers, type Role, type User } from '../api';
 import { PageHeader, ProblemView, RoleBadge, Spinner, SuccessNotice, Tag } from '../components';
 import { formatDateTime, formatRelative, initials } from '../format';
 import { useCan } from '../session';
 import { isLocked } from './adminShared';
 import { EditUserPanel, NewUserPanel } from './UserPanels';
+import { useLoad } from '../useLoad';
 
 type Panel = { kind: 'new' } | { kind: 'edit'; username: string } | null;
 
@@ -14,7 +15,6 @@ export function UsersPage() {
   const [users, setUsers] = useState<User[] | null>(null);
   const [roles, setRoles] = useState<Role[]>([]);
   const [groups, setGroups] = useState<Group[]>([]);
-  const [loadError, setLoadError] = useState<Problem | null>(null);
   const [panel, setPanel] = useState<Panel>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [filter, setFilter] = useState('');
@@ -23,24 +23,12 @@ export function UsersPage() {
     document.title = 'Users · FlowDesk';
   }, []);
 
-  const reload = useCallback(async (signal?: AbortSignal) => {
-    try {
-      const [u, r, g] = await Promise.all([listUsers(signal), listRoles(signal), listGroups(signal)]);
-      setUsers(u.items);
-      setRoles(r.items);
-      setGroups(g.items);
-      setLoadError(null);
-    } catch (e) {
-      if (signal?.aborted) return;
-      setLoadError(toProblem(e));
-    }
-  }, []);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    void reload(controller.signal);
-    return () => controller.abort();
-  }, [reload]);
+  const { reload, loadError } = useLoad(async (signal) => {
+    const [u, r, g] = await Promise.all([listUsers(signal), listRoles(signal), listGroups(signal)]);
+    setUsers(u.items);
+    setRoles(r.items);
+    setGroups(g.items);
+  });
 
   const groupsOf = useMemo(() => {
     const map = new Map<string, string[]>();
