@@ -55,7 +55,9 @@ function ensureDependencies() {
 
 function ensureUi() {
   const built = path.join(root, 'ui', 'dist', 'index.html');
-  if (mtime(built) >= newestUnder(path.join(root, 'ui', 'src'))) return;
+  // The UI shares domain/ with the server (incident shape, priority matrix).
+  const sources = Math.max(newestUnder(path.join(root, 'ui', 'src')), newestUnder(path.join(root, 'domain')));
+  if (mtime(built) >= sources) return;
   say('building the web UI…');
   run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'ui', '--logLevel', 'warn'], 'building the UI');
 }

@@ -10,13 +10,6 @@ export const STATE_LABELS: Record<IncidentState, string> = {
   closed: 'Closed',
 };
 
-/** Impact × urgency (rows: impact, columns: urgency); the server computes the same. */
-export const PRIORITY_MATRIX: Record<Level, Record<Level, Priority>> = {
-  1: { 1: 'P1', 2: 'P2', 3: 'P3' },
-  2: { 1: 'P2', 2: 'P3', 3: 'P4' },
-  3: { 1: 'P3', 2: 'P4', 3: 'P5' },
-};
-
 export const PRIORITY_LABELS: Record<Priority, string> = {
   P1: 'Critical',
   P2: 'High',
@@ -25,9 +18,8 @@ export const PRIORITY_LABELS: Record<Priority, string> = {
   P5: 'Planning',
 };
 
-export function priorityOf(impact: Level, urgency: Level): Priority {
-  return PRIORITY_MATRIX[impact][urgency];
-}
+/** The same impact × urgency matrix the server applies. */
+export { priorityOf } from '../../domain/priority';
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });

@@ -1,40 +1,12 @@
 import { request } from './http';
 
-export type Level = 1 | 2 | 3;
-export type Priority = 'P1' | 'P2' | 'P3' | 'P4' | 'P5';
-export const INCIDENT_STATES = ['new', 'in_progress', 'resolved', 'closed'] as const;
-export type IncidentState = (typeof INCIDENT_STATES)[number];
+// The incident's shape and states come from the domain the server runs, so they cannot drift.
+import type { Incident, IncidentState } from '../../../domain/incident';
+import type { Level } from '../../../domain/priority';
 
-export interface TimelineEntry {
-  at: string;
-  actor: string;
-  kind: 'created' | 'assigned' | 'state_changed' | 'comment' | 'work_note';
-  text: string;
-  from?: IncidentState;
-  to?: IncidentState;
-}
-
-export interface Incident {
-  number: string;
-  kind: 'incident';
-  title: string;
-  description: string;
-  impact: Level;
-  urgency: Level;
-  priority: Priority;
-  state: IncidentState;
-  assignmentGroup: string | null;
-  assignee: string | null;
-  openedBy: string;
-  resolutionCode: string | null;
-  resolutionNotes: string | null;
-  createdAt: string;
-  updatedAt: string;
-  resolvedAt: string | null;
-  closedAt: string | null;
-  version: number;
-  timeline: TimelineEntry[];
-}
+export { INCIDENT_STATES } from '../../../domain/incident';
+export type { Incident, IncidentState, TimelineEntry } from '../../../domain/incident';
+export type { Level, Priority } from '../../../domain/priority';
 
 export interface IncidentPage {
   items: Incident[];
