@@ -14,19 +14,18 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Connection as StoreConnection } from 'mongoose';
 import { hashPassword } from '../api/auth/passwords';
-import { INCIDENT_STATES, type Incident } from '../domain/incident';
+import { type Incident } from '../domain/incident';
 import { permissionsOf } from '../domain/identity/permissions';
-import { type Level, priorityOf } from '../domain/priority';
-import { formatTicketNumber } from '../domain/ticketNumber';
+import { type Level } from '../domain/priority';
 import { loadConfig } from '../runtime/config';
 import { createLogger } from '../runtime/log';
 import { freePort } from '../runtime/ports';
 import { type Stack, startStack } from '../runtime/stack';
-import { incidentModel, type IncidentDocument } from '../store/incidents';
 import { roleDefinitions } from '../store/roles';
 import { issueToken } from '../store/tokens';
 import { insertUser } from '../store/users';
 import { envInt, type LatencySummary, progressEvery, runPool, summarize, table } from './lib/measure';
+import { seedIncidents } from './lib/seedIncidents';
 import { emptyWorkflow } from './workflows';
 
 const settings = {
@@ -182,66 +181,6 @@ async function benchActions(api: Api, available: string[]) {
 
 // ---------------------------------------------------------------- (c) queue listing
 
-const GROUPS = ['service-desk', 'network-ops', 'database', 'identity', 'end-user-computing', null];
-
-function seededIncident(seq: number, now: Date): IncidentDocument {
-  const impact = LEVELS[seq % 3]!;
-  const urgency = LEVELS[Math.floor(seq / 3) % 3]!;
-  const state = INCIDENT_STATES[seq % INCIDENT_STATES.length]!;
-  const at = new Date(now.getTime() - (1e9 - seq) * 1000).toISOString();
-  const assigned = state !== 'new';
-  const done = state === 'resolved' || state === 'closed';
-  return {
-    _id: formatTicketNumber('incident', seq),
-    seq,
-    kind: 'incident',
-    title: `Seeded incident ${seq}`,
-    description: 'Seeded by bench/tickets.ts for the listing benchmark',
-    impact,
-    urgency,
-    priority: priorityOf(impact, urgency),
-    state,
-    assignmentGroup: GROUPS[seq % GROUPS.length]!,
-    assignee: assigned ? BENCH_USER : null,
-    openedBy: `requester${seq % 50}`,
-    resolutionCode: done ? 'fixed' : null,
-    resolutionNotes: done ? 'Seeded' : null,
-    createdAt: at,
-    updatedAt: at,
-    resolvedAt: done ? at : null,
-    closedAt: state === 'closed' ? at : null,
-    version: assigned ? 3 : 1,
-    timeline: [{ at, actor: `requester${seq % 50}`, kind: 'created', text: 'Incident opened' }],
-  };
-}
-
-async function seed(db: StoreConnection) {
-  const { listTickets: count, seedBatch } = settings;
-  const incidents = incidentModel(db);
-  await incidents.init(); // the indexes exist before the bulk load, as in production
-  const last = await incidents.findOne({}, { seq: 1 }).sort({ seq: -1 }).lean<{ seq: number }>().exec();
-  const first = (last?.seq ?? 0) + 1;
-  say(`(c) seeding ${count} incident projections with insertMany (batches of ${seedBatch}), seq ${first}…${first + count - 1}`);
-  const now = new Date();
-  const started = performance.now();
-  let inserted = 0;
-  let nextReport = 10_000;
-  while (inserted < count) {
-    const size = Math.min(seedBatch, count - inserted);
-    const batch = Array.from({ length: size }, (_, k) => seededIncident(first + inserted + k, now));
-    await incidents.collection.insertMany(batch as unknown as Array<Record<string, unknown>>, { ordered: true });
-    inserted += size;
-    if (inserted >= nextReport || inserted === count) {
-      const seconds = (performance.now() - started) / 1000;
-      say(`  seeded ${inserted}/${count} (${Math.round(inserted / seconds)} docs/s, ${Math.round(seconds)} s)`);
-      while (nextReport <= inserted) nextReport += 10_000;
-    }
-  }
-  const seconds = (performance.now() - started) / 1000;
-  const total = await incidents.estimatedDocumentCount().exec();
-  return { count, seconds: Math.round(seconds * 10) / 10, docsPerSecond: Math.round(count / seconds), totalIncidents: total };
-}
-
 interface Page {
   items: Incident[];
   nextCursor: string | null;
@@ -337,7 +276,7 @@ async function main(): Promise<void> {
     const create = await benchCreate(api);
     const raw = await benchRawTemporal(stack, runId);
     const actions = await benchActions(api, create.numbers);
-    const seeded = await seed(stack.db);
+    const seeded = await seedIncidents(stack.db, { count: settings.listTickets, seedBatch: settings.seedBatch, assignee: BENCH_USER, say });
     const listing = await benchListing(api);
 
     const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1000) / 1000 : null);
