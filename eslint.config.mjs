@@ -28,7 +28,13 @@ export default tseslint.config(
     },
   },
   { files: ['workflows/**/*.ts'], rules: { 'no-restricted-imports': ['error', workflowImports] } },
-  { files: ['domain/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'domain/ is pure: no I/O, no frameworks, only other domain files.' }] }] } },
+  // Relative imports that stay inside domain/: no packages, nothing more than one level up, and not into a sibling layer.
+  {
+    files: ['domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\.\\.?/)|^(\\.\\./){2,}|^\\.\\./(api|store|activities|runtime|workflows|ui|bin|test|bench)/', message: 'domain/ is pure: no I/O, no frameworks, only other domain files.' }] }],
+    },
+  },
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], languageOptions: { globals: globals.node } },
   { files: ['test/fixtures/**/*.js'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['test/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-require-imports': 'off' } },

@@ -1,11 +1,17 @@
 import type { Connection } from 'mongoose';
+import type { Catalog } from '../runtime/catalog';
+import { createNotificationActivities, type NotificationSettings } from './notifications';
 import { createTicketActivities } from './tickets';
 
 export interface ActivityDeps {
   db: Connection;
+  /** Mail server, webhooks and public URL of notifications. */
+  notifications: NotificationSettings;
+  /** SLA policies, assignment rules and service-desk settings the ticket workflows run by. */
+  catalog: Catalog;
 }
 
 /** All activities the core worker registers, built from real clients. */
-export function createActivities({ db }: ActivityDeps) {
-  return { ...createTicketActivities(db) };
+export function createActivities({ db, notifications, catalog }: ActivityDeps) {
+  return { ...createTicketActivities(db, catalog), ...createNotificationActivities(db, notifications) };
 }

@@ -5,6 +5,7 @@ import express, { type Express, Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Connection } from 'mongoose';
+import { type Catalog, loadCatalog } from '../runtime/catalog';
 import type { Logger } from '../runtime/log';
 import { type AuditRecorder, auditRecorder } from './audit';
 import { authenticate } from './auth/authenticate';
@@ -20,10 +21,13 @@ import { type AnyRoute, mount } from './route';
 import { Problem } from './problem';
 import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
+import { catalogRoutes } from './routes/catalog';
 import { groupRoutes } from './routes/groups';
-import { incidentRoutes } from './routes/incidents';
+import { notificationRoutes } from './routes/notifications';
 import { roleRoutes } from './routes/roles';
 import { ssoRoutes } from './routes/sso';
+import { ticketCreateRoutes } from './routes/ticketCreate';
+import { ticketRoutes } from './routes/tickets';
 import { tokenRoutes } from './routes/tokens';
 import { userRoutes } from './routes/users';
 
@@ -39,13 +43,27 @@ export interface AppDeps {
   sso?: SsoSettings;
   /** Origins allowed to call the API from a browser (CORS); none when absent. */
   corsOrigins?: string[];
+  /** The catalog (items, SLA policies, rules, settings); loaded from <project>/catalog when absent. */
+  catalog?: Catalog;
 }
 
 export const API_VERSION = '0.1.0';
 const BODY_LIMIT = '256kb';
 
-export function apiRoutes(deps: AppDeps & { audit: AuditRecorder; sso: SsoSettings }): AnyRoute[] {
-  return [...authRoutes(deps), ...ssoRoutes(deps), ...tokenRoutes(deps), ...userRoutes(deps), ...groupRoutes(deps), ...roleRoutes(deps), ...auditRoutes(deps), ...incidentRoutes(deps)];
+export function apiRoutes(deps: AppDeps & { audit: AuditRecorder; sso: SsoSettings; catalog: Catalog }): AnyRoute[] {
+  return [
+    ...authRoutes(deps),
+    ...ssoRoutes(deps),
+    ...tokenRoutes(deps),
+    ...userRoutes(deps),
+    ...groupRoutes(deps),
+    ...roleRoutes(deps),
+    ...auditRoutes(deps),
+    ...catalogRoutes({ items: deps.catalog.items }),
+    ...ticketCreateRoutes(deps),
+    ...ticketRoutes(deps),
+    ...notificationRoutes(deps),
+  ];
 }
 
 /** Sign-in attempts per client address and minute, on top of the per-account lockout. */
@@ -64,7 +82,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   const audit = auditRecorder(deps.db);
-  const routes = apiRoutes({ ...deps, audit, sso: deps.sso ?? { groupMap: {}, defaultRoles: [] } });
+  const routes = apiRoutes({ ...deps, audit, sso: deps.sso ?? { groupMap: {}, defaultRoles: [] }, catalog: deps.catalog ?? loadCatalog() });
   const document = openApiDocument(routes, API_VERSION);
   const api = Router();
   api.use(cors(deps.corsOrigins ?? []));

@@ -1,6 +1,6 @@
 import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
-import { FAILURE } from '../workflows/incident';
+import { FAILURE } from '../workflows/ticket';
 import { ConflictError, PreconditionFailedError, type Problem, UnavailableError } from './problem';
 
 const UNAVAILABLE = 14;

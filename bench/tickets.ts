@@ -14,7 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Connection as StoreConnection } from 'mongoose';
 import { hashPassword } from '../api/auth/passwords';
-import { type Incident } from '../domain/incident';
+import type { Incident } from '../domain/ticket/incident';
 import { permissionsOf } from '../domain/identity/permissions';
 import { type Level } from '../domain/priority';
 import { loadConfig } from '../runtime/config';
@@ -158,7 +158,7 @@ async function benchActions(api: Api, available: string[]) {
         for (const action of ACTIONS) {
           const t0 = performance.now();
           try {
-            await call<Incident>(api, 'POST', `/incidents/${number}/actions/${action.type}`, 200, action.body);
+            await call<Incident>(api, 'POST', `/tickets/${number}/actions/${action.type}`, 200, action.body);
             latencies[action.type]!.push(performance.now() - t0);
           } catch (error) {
             errors[action.type]!++;
@@ -188,12 +188,12 @@ interface Page {
 
 async function benchListing(api: Api) {
   const { listRequests: n, listConcurrency: c } = settings;
-  const first = await call<Page>(api, 'GET', '/incidents?limit=50', 200);
+  const first = await call<Page>(api, 'GET', '/tickets?limit=50', 200);
   if (!first.nextCursor) throw new Error('the first page has no next cursor: nothing to page through');
   const cursor = encodeURIComponent(first.nextCursor);
   const variants = [
-    { name: 'limit=50', url: '/incidents?limit=50' },
-    { name: 'state=in_progress&limit=50', url: '/incidents?state=in_progress&limit=50' },
+    { name: 'limit=50', url: '/tickets?limit=50' },
+    { name: 'state=in_progress&limit=50', url: '/tickets?state=in_progress&limit=50' },
     { name: 'limit=50, 2nd page (cursor)', url: `/incidents?limit=50&cursor=${cursor}` },
   ];
   const out: Record<string, LatencySummary> = {};

@@ -57,8 +57,17 @@ export const SETTINGS = {
   FLOWDESK_MONGO_PORT: { schema: port.default(27017), doc: 'Port of the embedded FerretDB.' },
   FLOWDESK_PUBLIC_URL: {
     schema: z.url({ protocol: /^https?$/ }).optional(),
-    doc: 'URL people reach FlowDesk at (behind a proxy); default http://FLOWDESK_HOST:FLOWDESK_PORT. OIDC redirects come back here.',
+    doc: 'URL people reach FlowDesk at (behind a proxy); default http://FLOWDESK_HOST:FLOWDESK_PORT. OIDC redirects come back here, and notifications link to tickets under it.',
   },
+  FLOWDESK_SMTP_URL: {
+    schema: z
+      .string()
+      .trim()
+      .refine((value) => /^smtps?:\/\/[^/?#\s]+/.test(value) && URL.canParse(value), 'must be smtp://[user:password@]host[:port] or smtps://[user:password@]host[:port]')
+      .optional(),
+    doc: 'Mail server of email notifications: smtp://[user:password@]host[:port] (STARTTLS when offered, port 587) or smtps://… (TLS, port 465). Unset: email is disabled.',
+  },
+  FLOWDESK_MAIL_FROM: { schema: z.string().trim().min(3).default('FlowDesk <flowdesk@localhost>'), doc: 'Sender of notification emails, e.g. "IT Service Desk <servicedesk@example.com>".' },
   FLOWDESK_CORS_ORIGINS: {
     schema: z.string().default('').transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
     doc: 'Comma-separated origins allowed to call the API from a browser, e.g. https://portal.example.com (default: none).',
@@ -111,4 +120,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   const config = parsed.data as Omit<Config, 'dataDir'>;
   return { ...config, dataDir: path.resolve(cwd, config.FLOWDESK_DATA_DIR) };
+}
+
+/** Where people reach FlowDesk: FLOWDESK_PUBLIC_URL, else the address the API listens on. */
+export function publicUrlOf(config: Pick<Config, 'FLOWDESK_PUBLIC_URL' | 'FLOWDESK_HOST' | 'FLOWDESK_PORT'>): string {
+  return (config.FLOWDESK_PUBLIC_URL ?? `http://${config.FLOWDESK_HOST === '0.0.0.0' ? '127.0.0.1' : config.FLOWDESK_HOST}:${config.FLOWDESK_PORT}`).replace(/\/+$/, '');
 }

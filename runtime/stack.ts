@@ -12,6 +12,7 @@ import type { Logger } from './log';
 import type { Say } from './tools';
 import { routeTemporalLogs } from './temporalLogging';
 import { projectRoot } from './paths';
+import { loadCatalog } from './catalog';
 import { createCoreWorker } from './worker';
 
 export interface StackOptions {
@@ -56,6 +57,8 @@ export async function startStack(config: Config, opts: StackOptions): Promise<St
     if (storeStart.status === 'rejected') throw storeStart.reason;
     const [temporal, store] = [temporalStart.value, storeStart.value];
 
+    // Read before anything connects: a mistake in catalog/ stops start-up naming the file and field.
+    const catalog = loadCatalog();
     const db = await connectStore(store.uri, config.MONGODB_DATABASE);
     cleanups.push(() => db.close());
 
@@ -63,7 +66,7 @@ export async function startStack(config: Config, opts: StackOptions): Promise<St
       routeTemporalLogs(opts.logger);
       const connection = await NativeConnection.connect({ address: temporal.address });
       cleanups.push(() => connection.close());
-      const worker = await createCoreWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.FLOWDESK_TASK_QUEUE, db, workflowBundle: opts.workflowBundle });
+      const worker = await createCoreWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.FLOWDESK_TASK_QUEUE, db, workflowBundle: opts.workflowBundle, catalog });
       const running = worker.run();
       cleanups.push(async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -78,7 +81,7 @@ export async function startStack(config: Config, opts: StackOptions): Promise<St
       const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
       const publicUrl = config.FLOWDESK_PUBLIC_URL ?? `http://${config.FLOWDESK_HOST === '0.0.0.0' ? '127.0.0.1' : config.FLOWDESK_HOST}:${config.FLOWDESK_PORT}`;
       const sso = ssoFromConfig(config, publicUrl);
-      const app = createApp({ db, temporal: client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.FLOWDESK_TASK_QUEUE, logger: opts.logger, uiDir: opts.uiDir, sso, corsOrigins: config.FLOWDESK_CORS_ORIGINS });
+      const app = createApp({ db, temporal: client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.FLOWDESK_TASK_QUEUE, logger: opts.logger, uiDir: opts.uiDir, sso, corsOrigins: config.FLOWDESK_CORS_ORIGINS, catalog });
       const server = await listen(app, config.FLOWDESK_HOST, config.FLOWDESK_PORT);
       cleanups.push(() => closeServer(server));
       apiUrl = `http://${config.FLOWDESK_HOST === '0.0.0.0' ? '127.0.0.1' : config.FLOWDESK_HOST}:${(server.address() as { port: number }).port}`;

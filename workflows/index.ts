@@ -1,2 +1,3 @@
 // Everything the worker's workflow bundle exports: one line per workflow type.
-export { incidentWorkflow } from './incident';
+export { ticketWorkflow } from './ticket';
+export { notificationWorkflow } from './notification';

@@ -1,16 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import type { Connection as StoreConnection } from 'mongoose';
-import { INCIDENT_STATES } from '../../domain/incident';
+import { INCIDENT_STATES } from '../../domain/ticket/incident';
 import { type Level, priorityOf } from '../../domain/priority';
 import { formatTicketNumber } from '../../domain/ticketNumber';
-import { incidentModel, type IncidentDocument } from '../../store/incidents';
+import { type TicketDocument, ticketModel } from '../../store/tickets';
 
 // Projections written straight into the store, shaped like the workflow writes them,
 // so the listing benchmark can have 100,000 tickets without running 100,000 workflows.
 const LEVELS: Level[] = [1, 2, 3];
 const GROUPS = ['service-desk', 'network-ops', 'database', 'identity', 'end-user-computing', null];
 
-function seededIncident(seq: number, now: Date, assignee: string): IncidentDocument {
+function seededIncident(seq: number, now: Date, assignee: string): TicketDocument {
   const impact = LEVELS[seq % 3]!;
   const urgency = LEVELS[Math.floor(seq / 3) % 3]!;
   const state = INCIDENT_STATES[seq % INCIDENT_STATES.length]!;
@@ -27,9 +27,25 @@ function seededIncident(seq: number, now: Date, assignee: string): IncidentDocum
     urgency,
     priority: priorityOf(impact, urgency),
     state,
+    priorityBoost: 0,
+    category: null,
+    service: null,
+    affectedCis: [],
     assignmentGroup: GROUPS[seq % GROUPS.length]!,
     assignee: assigned ? assignee : null,
+    assignmentSource: assigned ? 'manual' : null,
+    assignments: [],
+    reassignmentCount: 0,
     openedBy: `requester${seq % 50}`,
+    watchers: [],
+    holdReason: null,
+    reopenCount: 0,
+    parent: null,
+    children: [],
+    problem: null,
+    slas: [],
+    approvers: [],
+    slaDueAt: null,
     resolutionCode: done ? 'fixed' : null,
     resolutionNotes: done ? 'Seeded' : null,
     createdAt: at,
@@ -43,7 +59,7 @@ function seededIncident(seq: number, now: Date, assignee: string): IncidentDocum
 
 /** Bulk-loads `count` incident projections after the highest stored seq, reporting progress. */
 export async function seedIncidents(db: StoreConnection, { count, seedBatch, assignee, say }: { count: number; seedBatch: number; assignee: string; say: (line: string) => void }) {
-  const incidents = incidentModel(db);
+  const incidents = ticketModel(db);
   await incidents.init(); // the indexes exist before the bulk load, as in production
   const last = await incidents.findOne({}, { seq: 1 }).sort({ seq: -1 }).lean<{ seq: number }>().exec();
   const first = (last?.seq ?? 0) + 1;

@@ -3,10 +3,12 @@
  * bundle them, and API tokens carry a subset of their owner's.
  */
 export const PERMISSIONS = {
-  'incident.read': "See incidents of one's own groups, and those one opened",
-  'incident.read_all': 'See every incident, whatever its group',
-  'incident.create': 'Open incidents',
-  'incident.act': "Assign, start, resolve and close incidents one can see",
+  'ticket.read': "See tickets of one's own groups, and those one opened, watches or must approve",
+  'ticket.read_all': 'See every ticket, whatever its group',
+  'ticket.create': 'Open incidents and order from the service catalog',
+  'ticket.act': 'Work the tickets one can see: assign, progress, resolve, close, add work notes',
+  'problem.manage': 'Open problems and publish known errors',
+  'approval.decide': 'Approve or reject what one is asked to approve, and delegate that',
   'profile.tokens': 'Create and revoke one\u2019s own API tokens',
   'identity.read': 'See users, groups and roles',
   'identity.admin': 'Create and change users, groups and roles',
@@ -25,24 +27,25 @@ interface RoleDefinition {
   permissions: readonly Permission[];
 }
 
-const SELF: Permission[] = ['profile.tokens'];
-const AGENT: Permission[] = [...SELF, 'incident.read', 'incident.create', 'incident.act', 'identity.read'];
+// Anyone can be asked to approve (a requester's manager is usually just another employee).
+const SELF: Permission[] = ['profile.tokens', 'approval.decide'];
+const AGENT: Permission[] = [...SELF, 'ticket.read', 'ticket.create', 'ticket.act', 'identity.read'];
 
 /**
  * Built-in roles. Later capabilities (changes, approvals, processes, automation, CMDB)
  * add their permissions to these roles as they land; custom roles are data.
  */
 export const BUILT_IN_ROLES = {
-  requester: { description: 'Orders from the catalog and follows their own requests and incidents', permissions: [...SELF, 'incident.read', 'incident.create'] },
+  requester: { description: 'Orders from the catalog and follows their own requests and incidents', permissions: [...SELF, 'ticket.read', 'ticket.create'] },
   agent: { description: 'Works the tickets of their assignment groups', permissions: AGENT },
-  group_manager: { description: 'Leads assignment groups and sees all their tickets', permissions: [...AGENT, 'incident.read_all'] },
-  change_manager: { description: 'Runs change management and the CAB', permissions: [...AGENT, 'incident.read_all'] },
-  approver: { description: 'Approves requests and changes assigned to them', permissions: [...SELF, 'incident.read'] },
+  group_manager: { description: 'Leads assignment groups and sees all their tickets', permissions: [...AGENT, 'ticket.read_all', 'problem.manage'] },
+  change_manager: { description: 'Runs change management and the CAB', permissions: [...AGENT, 'ticket.read_all', 'problem.manage'] },
+  approver: { description: 'Approves requests and changes assigned to them', permissions: [...SELF, 'ticket.read'] },
   process_designer: { description: 'Designs and publishes BPMN processes', permissions: [...SELF, 'identity.read'] },
-  automation_operator: { description: 'Runs published runbooks on permitted targets', permissions: [...SELF, 'incident.read'] },
-  automation_admin: { description: 'Authors, publishes and schedules scripts and runbooks', permissions: [...SELF, 'incident.read'] },
+  automation_operator: { description: 'Runs published runbooks on permitted targets', permissions: [...SELF, 'ticket.read'] },
+  automation_admin: { description: 'Authors, publishes and schedules scripts and runbooks', permissions: [...SELF, 'ticket.read'] },
   cmdb_editor: { description: 'Maintains configuration items and relations', permissions: [...SELF, 'identity.read'] },
-  auditor: { description: 'Reads everything, changes nothing; searches and verifies the audit trail', permissions: [...SELF, 'incident.read', 'incident.read_all', 'identity.read', 'audit.read'] },
+  auditor: { description: 'Reads everything, changes nothing; searches and verifies the audit trail', permissions: ['profile.tokens', 'ticket.read', 'ticket.read_all', 'identity.read', 'audit.read'] },
   admin: { description: 'Administers users, groups, roles and settings', permissions: ALL_PERMISSIONS },
 } as const satisfies Record<string, RoleDefinition>;
 

@@ -7,9 +7,10 @@
  * breach time computed at start (no pauses) for reporting. While paused, `dueAt` is computed
  * as if the clock resumed `now`.
  *
- * Transitions: in_progress ⇄ paused, either → completed | cancelled. Illegal moves (pausing a
- * paused clock, resuming a running one, anything after a stop) are no-ops returning the same
- * object: workflow signals may be delivered twice or race each other, and an idempotent
+ * Transitions: in_progress ⇄ paused, either → completed | cancelled, and completed →
+ * in_progress by reopenClock. Illegal moves (pausing a paused clock, resuming a running one,
+ * anything but a reopen after a completion, anything after a cancellation) are no-ops
+ * returning the same object: workflow signals may be delivered twice or race each other, and an idempotent
  * state machine is safer than one that throws inside a workflow. Instants earlier than the
  * clock's last known instant are clamped to it, so spans never overlap or run backwards.
  *
@@ -91,6 +92,18 @@ export function completeClock(clock: SlaClock, at: Instant): SlaClock {
 /** Cancels a running or paused clock; it keeps its history but no longer reports breaches as live. */
 export function cancelClock(clock: SlaClock, at: Instant): SlaClock {
   return stop(clock, at, 'cancelled');
+}
+
+/**
+ * A completed clock running again because the ticket was reopened. The time it spent
+ * completed becomes a paused span [completedAt, at): the resolved period is the caller's
+ * waiting time (they were checking the fix), not the desk's. Cancelled clocks stay cancelled
+ * (cancellation is final); running or paused clocks are returned unchanged.
+ */
+export function reopenClock(clock: SlaClock, at: Instant): SlaClock {
+  if (clock.stage !== 'completed' || clock.completedAt === null) return clock;
+  const to = iso(Math.max(ms(at), ms(clock.completedAt)));
+  return { ...clock, stage: 'in_progress', completedAt: null, pausedSpans: [...clock.pausedSpans, { from: clock.completedAt, to }] };
 }
 
 /** Running segments [from, to) between start and `end` (to = null: still running at `end`). */

@@ -53,6 +53,8 @@ export interface TicketCommon {
   impact: Level;
   urgency: Level;
   priority: Priority;
+  /** Levels an SLA escalation raised the priority above the impact × urgency matrix. */
+  priorityBoost: number;
   state: string;
   /** The assignment group whose members work it; null until routed. */
   assignmentGroup: string | null;

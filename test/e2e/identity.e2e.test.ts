@@ -157,13 +157,13 @@ describe('signing in and identity administration', () => {
     await page.waitForSelector('[data-testid="role-row"][data-name="requester"]');
     await page.click('[data-testid="role-row"][data-name="requester"]');
     await page.waitForSelector('[data-testid="role-panel"] [data-testid="copy-role"]');
-    expect(await page.$eval('[data-testid="perm-incident.read"]', (el) => el.matches(':disabled'))).toBe(true);
+    expect(await page.$eval('[data-testid="perm-ticket.read"]', (el) => el.matches(':disabled'))).toBe(true);
     await page.click('[data-testid="new-role-button"]');
     await page.waitForSelector('#role-name');
     await fill(page, '#role-name', 'night_shift');
     await fill(page, '#role-description', 'Covers incidents overnight');
-    await page.click('[data-testid="perm-incident.read"]');
-    await page.click('[data-testid="perm-incident.act"]');
+    await page.click('[data-testid="perm-ticket.read"]');
+    await page.click('[data-testid="perm-ticket.act"]');
     await page.click('[data-testid="save-role"]');
     await waitForText(page, NOTICE, /Role night_shift created/);
     await waitForText(page, '[data-testid="custom-role-table"] [data-testid="role-row"][data-name="night_shift"]', /incident\.actincident\.read|incident\.readincident\.act/);

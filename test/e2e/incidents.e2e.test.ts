@@ -50,7 +50,7 @@ async function createViaApi(title: string, impact = 3, urgency = 3): Promise<Cre
 }
 
 async function actViaApi(incident: Created, action: string, body: object = {}): Promise<Created> {
-  const res = await fetch(`${api.baseUrl}/api/v1/incidents/${incident.number}/actions/${action}`, {
+  const res = await fetch(`${api.baseUrl}/api/v1/tickets/${incident.number}/actions/${action}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'if-match': `"${incident.version}"`, authorization: admin.bearer },
     body: JSON.stringify(body),
@@ -191,7 +191,7 @@ describe('the incident UI', () => {
     await waitForText(page, STATE, /^New$/);
 
     // Another agent assigns it meanwhile; this page still shows version 1.
-    const behind = await fetch(`${api.baseUrl}/api/v1/incidents/${number}/actions/assign`, {
+    const behind = await fetch(`${api.baseUrl}/api/v1/tickets/${number}/actions/assign`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'if-match': '"1"', authorization: admin.bearer },
       body: JSON.stringify({ assignee: 'bob' }),
@@ -267,7 +267,7 @@ async function fetchAllNumbers(): Promise<string[]> {
   let cursor: string | null = null;
   do {
     const query: string = cursor ? `?limit=200&cursor=${cursor}` : '?limit=200';
-    const page = (await (await fetch(`${api.baseUrl}/api/v1/incidents${query}`, { headers: { authorization: admin.bearer } })).json()) as { items: { number: string }[]; nextCursor: string | null };
+    const page = (await (await fetch(`${api.baseUrl}/api/v1/tickets${query}`, { headers: { authorization: admin.bearer } })).json()) as { items: { number: string }[]; nextCursor: string | null };
     numbers.push(...page.items.map((i) => i.number));
     cursor = page.nextCursor;
   } while (cursor);

@@ -29,8 +29,8 @@ describe('secrets never reach the logs', () => {
     const login = await post('/auth/login', { username: 'ivy', password: user.password });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     const { csrfToken } = (await login.json()) as { csrfToken: string };
-    const issued = (await (await post('/me/tokens', { name: 'ci', scopes: ['incident.read'] }, { cookie, 'x-csrf-token': csrfToken })).json()) as { token: string };
-    await fetch(`${api.baseUrl}/api/v1/incidents`, { headers: { authorization: `Bearer ${issued.token}` } });
+    const issued = (await (await post('/me/tokens', { name: 'ci', scopes: ['ticket.read'] }, { cookie, 'x-csrf-token': csrfToken })).json()) as { token: string };
+    await fetch(`${api.baseUrl}/api/v1/tickets`, { headers: { authorization: `Bearer ${issued.token}` } });
     await post('/auth/login', { username: 'ivy', password: `${user.password}-wrong` });
     await post('/users', { username: 'jay', displayName: 'Jay', roles: [], password: 'Jay-Secret-Pass-42' }, { authorization: user.bearer });
 

@@ -88,23 +88,23 @@ describe('API tokens', () => {
   it('are shown once, carry only a subset of the owner\u2019s permissions, and stop working when revoked', async () => {
     const b = browser();
     await b.send('POST', '/auth/login', { username: 'root', password: admin.password });
-    const beyond = await b.send('POST', '/me/tokens', { name: 'too much', scopes: ['incident.read', 'not.a.permission'] });
+    const beyond = await b.send('POST', '/me/tokens', { name: 'too much', scopes: ['ticket.read', 'not.a.permission'] });
     expect(beyond.status).toBe(400);
-    const issued = await b.send('POST', '/me/tokens', { name: 'alert intake', scopes: ['incident.read'], expiresInDays: 30 });
+    const issued = await b.send('POST', '/me/tokens', { name: 'alert intake', scopes: ['ticket.read'], expiresInDays: 30 });
     expect(issued.status).toBe(201);
     expect(issued.body.token).toMatch(/^fdt_/);
     const listed = await b.send('GET', '/me/tokens');
     expect(JSON.stringify(listed.body)).not.toContain(issued.body.token.slice('fdt_'.length + 16 + 1));
     const bearer = { authorization: `Bearer ${issued.body.token}` };
-    expect((await fetch(`${api.baseUrl}/api/v1/incidents`, { headers: bearer })).status).toBe(200);
+    expect((await fetch(`${api.baseUrl}/api/v1/tickets`, { headers: bearer })).status).toBe(200);
     const write = await fetch(`${api.baseUrl}/api/v1/incidents`, { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'x', impact: 3, urgency: 3 }) });
     expect(write.status).toBe(403);
-    expect((await fetch(`${api.baseUrl}/api/v1/auth/me`, { headers: bearer }).then((r) => r.json()) as any).permissions).toEqual(['incident.read']);
+    expect((await fetch(`${api.baseUrl}/api/v1/auth/me`, { headers: bearer }).then((r) => r.json()) as any).permissions).toEqual(['ticket.read']);
     const used = (await b.send('GET', '/me/tokens')).body.items.find((t: { id: string }) => t.id === issued.body.record.id);
     expect(used.lastUsedAt).not.toBeNull();
 
     expect((await b.send('DELETE', `/me/tokens/${issued.body.record.id}`)).status).toBe(204);
-    expect((await fetch(`${api.baseUrl}/api/v1/incidents`, { headers: bearer })).status).toBe(401);
+    expect((await fetch(`${api.baseUrl}/api/v1/tickets`, { headers: bearer })).status).toBe(401);
   });
 });
 
@@ -154,16 +154,16 @@ describe('incident scope', () => {
       fetch(`${api.baseUrl}/api/v1/incidents`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: who.bearer }, body: JSON.stringify(body) }).then((r) => r.json()) as Promise<any>;
     const forA = await post(lead, { title: 'queue A', impact: 2, urgency: 2, assignmentGroup: 'desk-a' });
     const hals = await post(hal, { title: 'opened by hal', impact: 3, urgency: 3 });
-    const list = (who: TestUser) => fetch(`${api.baseUrl}/api/v1/incidents?limit=200`, { headers: { authorization: who.bearer } }).then((r) => r.json()) as Promise<any>;
+    const list = (who: TestUser) => fetch(`${api.baseUrl}/api/v1/tickets?limit=200`, { headers: { authorization: who.bearer } }).then((r) => r.json()) as Promise<any>;
     const numbers = (page: { items: { number: string }[] }) => page.items.map((i) => i.number);
 
     expect(numbers(await list(gus))).toContain(forA.number);
     expect(numbers(await list(gus))).not.toContain(hals.number);
     expect(numbers(await list(hal))).toEqual([hals.number]);
     expect(numbers(await list(lead))).toEqual(expect.arrayContaining([forA.number, hals.number]));
-    const peek = await fetch(`${api.baseUrl}/api/v1/incidents/${forA.number}`, { headers: { authorization: hal.bearer } });
+    const peek = await fetch(`${api.baseUrl}/api/v1/tickets/${forA.number}`, { headers: { authorization: hal.bearer } });
     expect(peek.status).toBe(404);
-    const act = await fetch(`${api.baseUrl}/api/v1/incidents/${forA.number}/actions/assign`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: hal.bearer }, body: '{"assignee":"hal"}' });
+    const act = await fetch(`${api.baseUrl}/api/v1/tickets/${forA.number}/actions/assign`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: hal.bearer }, body: '{"assignee":"hal"}' });
     expect(act.status).toBe(404);
     const denied = await api.db.collection('audit_log').countDocuments({ action: 'access.denied', 'target.id': forA.number, 'actor.name': 'hal' });
     expect(denied).toBe(2);
@@ -179,7 +179,7 @@ describe('comments and work notes', () => {
     const send = (who: TestUser, path: string, body: unknown) =>
       fetch(`${api.baseUrl}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: who.bearer }, body: JSON.stringify(body) });
     const opened = (await (await send(requester, '/incidents', { title: 'My laptop will not boot', impact: 3, urgency: 2, assignmentGroup: 'desk-c' })).json()) as any;
-    const path = `/incidents/${opened.number}/actions/comment`;
+    const path = `/tickets/${opened.number}/actions/comment`;
 
     expect((await send(agent, path, { text: 'Suspect the SSD; ordering a spare', workNote: true })).status).toBe(200);
     expect((await send(agent, path, { text: 'Can you bring it to floor 2?' })).status).toBe(200);
@@ -195,9 +195,9 @@ describe('comments and work notes', () => {
     expect(forbidden.status).toBe(403);
     expect(((await forbidden.json()) as any).detail).toMatch(/work notes are for agents/);
 
-    const agentView = (await (await fetch(`${api.baseUrl}/api/v1/incidents/${opened.number}`, { headers: { authorization: agent.bearer } })).json()) as any;
+    const agentView = (await (await fetch(`${api.baseUrl}/api/v1/tickets/${opened.number}`, { headers: { authorization: agent.bearer } })).json()) as any;
     expect(agentView.timeline.filter((e: { kind: string }) => e.kind === 'work_note')).toEqual([expect.objectContaining({ actor: 'otto', text: 'Suspect the SSD; ordering a spare' })]);
-    const list = (await (await fetch(`${api.baseUrl}/api/v1/incidents`, { headers: { authorization: requester.bearer } })).json()) as any;
+    const list = (await (await fetch(`${api.baseUrl}/api/v1/tickets`, { headers: { authorization: requester.bearer } })).json()) as any;
     expect(JSON.stringify(list)).not.toContain('Suspect the SSD');
     expect((await send(requester, path, { text: '' })).status).toBe(400);
   });

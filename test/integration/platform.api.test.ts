@@ -40,11 +40,11 @@ describe('health, readiness and metrics', () => {
   });
 
   it('serves Prometheus metrics with request durations by route pattern', async () => {
-    await fetch(`${api.baseUrl}/api/v1/incidents?limit=1`, { headers: { authorization: (await addUser(api.db, 'metrics', ['agent'])).bearer } });
+    await fetch(`${api.baseUrl}/api/v1/tickets?limit=1`, { headers: { authorization: (await addUser(api.db, 'metrics', ['agent'])).bearer } });
     const reply = await fetch(`${api.baseUrl}/metrics`);
     expect(reply.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await reply.text();
-    expect(text).toMatch(/flowdesk_http_request_duration_seconds_count\{method="GET",route="\/incidents",status="200"\} \d+/);
+    expect(text).toMatch(/flowdesk_http_request_duration_seconds_count\{method="GET",route="\/tickets",status="200"\} \d+/);
     expect(text).toMatch(/flowdesk_process_cpu_seconds_total/);
   });
 

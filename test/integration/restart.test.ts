@@ -47,7 +47,7 @@ it('keeps incidents and their running workflows across a full stop and start', a
   const created = await post(stack, '/incidents', { title: 'survives restarts', description: '', impact: 2, urgency: 1 });
   expect(created.status).toBe(201);
   const number: string = created.body.number;
-  expect((await post(stack, `/incidents/${number}/actions/assign`, { assignee: 'alice' })).status).toBe(200);
+  expect((await post(stack, `/tickets/${number}/actions/assign`, { assignee: 'alice' })).status).toBe(200);
   await stack.stop();
 
   // Nothing is left listening: the embedded servers really stopped.
@@ -58,9 +58,9 @@ it('keeps incidents and their running workflows across a full stop and start', a
   stack = await start();
   try {
     // The API token issued before the restart still works: users and tokens are in the store.
-    const read = await fetch(`${stack.apiUrl}/api/v1/incidents/${number}`, { headers: { authorization } });
+    const read = await fetch(`${stack.apiUrl}/api/v1/tickets/${number}`, { headers: { authorization } });
     expect(((await read.json()) as any)).toMatchObject({ number, assignee: 'alice', state: 'new', version: 2 });
-    const started = await post(stack, `/incidents/${number}/actions/start`, {});
+    const started = await post(stack, `/tickets/${number}/actions/start`, {});
     expect(started.status).toBe(200);
     expect(started.body).toMatchObject({ state: 'in_progress', version: 3 });
     // The counter survived too: the next incident gets the next number.

@@ -48,7 +48,7 @@ describe('session lifetime', () => {
 describe('API token expiry', () => {
   it('refuses a token after it expires, and a token whose secret is altered', async () => {
     const now = new Date('2026-06-01T08:00:00Z');
-    const { token } = await issueToken(db, 'dee', 'short-lived', ['incident.read'], at(now, 60_000).toISOString(), now);
+    const { token } = await issueToken(db, 'dee', 'short-lived', ['ticket.read'], at(now, 60_000).toISOString(), now);
     expect(await checkToken(db, token, at(now, 59_000))).toMatchObject({ owner: 'dee' });
     expect(await checkToken(db, token, at(now, 61_000))).toBeNull();
     const altered = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');

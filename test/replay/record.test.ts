@@ -38,15 +38,15 @@ function save(name: string, number: string) {
 
 (recording ? it : it.skip)('records an incident lifecycle to closed and one still in flight', async () => {
   const closed = await post('/incidents', { title: 'replay: closed', description: '', impact: 2, urgency: 2 });
-  await post(`/incidents/${closed.number}/actions/assign`, { assignee: 'alice' });
-  await post(`/incidents/${closed.number}/actions/start`, {});
-  await post(`/incidents/${closed.number}/actions/resolve`, { resolutionCode: 'fixed', resolutionNotes: 'done' });
-  await post(`/incidents/${closed.number}/actions/close`, {});
+  await post(`/tickets/${closed.number}/actions/assign`, { assignee: 'alice' });
+  await post(`/tickets/${closed.number}/actions/start`, {});
+  await post(`/tickets/${closed.number}/actions/resolve`, { resolutionCode: 'fixed', resolutionNotes: 'done' });
+  await post(`/tickets/${closed.number}/actions/close`, {});
   await api.client.workflow.getHandle(`ticket/${closed.number}`).result();
   await save('incident-closed', closed.number);
 
   const open = await post('/incidents', { title: 'replay: in progress', description: '', impact: 1, urgency: 1 });
-  await post(`/incidents/${open.number}/actions/assign`, { assignee: 'bob' });
-  await post(`/incidents/${open.number}/actions/start`, {});
+  await post(`/tickets/${open.number}/actions/assign`, { assignee: 'bob' });
+  await post(`/tickets/${open.number}/actions/start`, {});
   await save('incident-in-progress', open.number);
 });

@@ -6,6 +6,7 @@ import Long from 'long';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Connection as StoreConnection } from 'mongoose';
 import { createApp } from '../../api/app';
+import type { NotificationSettings } from '../../activities/notifications';
 import { createLogger, type Logger } from '../../runtime/log';
 import { hashPassword } from '../../api/auth/passwords';
 import type { SsoSettings } from '../../api/auth/sso';
@@ -66,11 +67,15 @@ export interface TestWorker {
   stop(): Promise<void>;
 }
 
+/** Notifications of a test worker: by default in-app only (no mail server, no webhooks). */
+export type TestNotificationOptions = Partial<NotificationSettings>;
+
 /** A real core worker on the shared server, using the bundle built once in global setup. */
-export async function startTestWorker(db: StoreConnection, taskQueue: string, namespace: string): Promise<TestWorker> {
+export async function startTestWorker(db: StoreConnection, taskQueue: string, namespace: string, options: TestNotificationOptions = {}): Promise<TestWorker> {
   quietTemporalRuntime();
   const connection = await NativeConnection.connect({ address: temporalAddress() });
-  const worker = await createCoreWorker({ connection, namespace, taskQueue, db, workflowBundle: { codePath: env('FLOWDESK_TEST_WORKFLOW_BUNDLE') } });
+  const notifications: NotificationSettings = { smtp: null, webhooks: [], publicUrl: 'http://127.0.0.1:8080', ...options };
+  const worker = await createCoreWorker({ connection, namespace, taskQueue, db, workflowBundle: { codePath: env('FLOWDESK_TEST_WORKFLOW_BUNDLE') }, notifications });
   const running = worker.run();
   running.catch((error: Error) => process.stderr.write(`[test worker] ${taskQueue} stopped with an error: ${error.stack}\n`));
   return {

@@ -8,6 +8,7 @@ import {
   isBreached,
   nextThreshold,
   pauseClock,
+  reopenClock,
   resumeClock,
   startClock,
   status,
@@ -178,5 +179,53 @@ describe('carryOver on priority change', () => {
     expect(carryOver(paused, 8 * H, paris, at('2026-06-08T11:00'))).toMatchObject({ stage: 'paused', pausedSpans: paused.pausedSpans });
     const done = completeClock(paused, at('2026-06-08T11:00'));
     expect(carryOver(done, 8 * H, paris, at('2026-06-08T12:00'))).toBe(done);
+  });
+});
+
+describe('reopenClock (a resolved ticket reopened)', () => {
+  it('runs the completed clock again; the time spent completed counts as paused', () => {
+    // 4 h target from Mon 09:00, completed Mon 11:00 (2 h spent), reopened Tue 10:00
+    const done = completeClock(startClock(4 * H, at('2026-06-08T09:00'), paris), at('2026-06-08T11:00'));
+    const again = reopenClock(done, at('2026-06-09T10:00'));
+    expect(again).toEqual({
+      ...done,
+      stage: 'in_progress',
+      completedAt: null,
+      pausedSpans: [{ from: '2026-06-08T09:00:00.000Z', to: '2026-06-09T08:00:00.000Z' }],
+    });
+    expect(elapsedBusinessMs(again, paris, at('2026-06-09T10:00'))).toBe(2 * H);
+    // the 2 h left run from Tuesday 10:00
+    expect(iso(dueAt(again, paris, at('2026-06-09T10:00')))).toBe('2026-06-09T10:00:00.000Z');
+    expect(again.originalDueAt).toBe(done.originalDueAt);
+    expect(nextThreshold(again, paris, at('2026-06-09T10:00'), [1])).toEqual({ ratio: 1, at: new Date('2026-06-09T10:00:00Z') });
+  });
+
+  it('keeps earlier pauses, clamps an earlier reopen to a zero-length span, and can be paused and completed again', () => {
+    const c = resumeClock(pauseClock(startClock(4 * H, at('2026-06-08T09:00'), paris), at('2026-06-08T10:00')), at('2026-06-08T11:00'));
+    const done = completeClock(c, at('2026-06-08T12:00'));
+    const early = reopenClock(done, at('2026-06-08T11:30'));
+    expect(early.pausedSpans).toEqual([
+      { from: '2026-06-08T08:00:00.000Z', to: '2026-06-08T09:00:00.000Z' },
+      { from: '2026-06-08T10:00:00.000Z', to: '2026-06-08T10:00:00.000Z' },
+    ]);
+    const twice = completeClock(pauseClock(reopenClock(done, at('2026-06-08T14:00')), at('2026-06-08T15:00')), at('2026-06-08T16:00'));
+    // 1 h before the first pause + 1 h to the first completion + 1 h after the reopen
+    expect(elapsedBusinessMs(twice, paris, at('2026-06-09T09:00'))).toBe(3 * H);
+    expect(twice.pausedSpans).toHaveLength(3);
+  });
+
+  it('a clock completed late is still breached after the reopen', () => {
+    const late = completeClock(startClock(1 * H, at('2026-06-08T09:00'), paris), at('2026-06-08T11:00'));
+    const again = reopenClock(late, at('2026-06-08T12:00'));
+    expect(status(again, paris, at('2026-06-08T12:00'))).toBe('breached');
+  });
+
+  it('is a no-op on running, paused and cancelled clocks', () => {
+    const c = startClock(4 * H, at('2026-06-08T09:00'), paris);
+    expect(reopenClock(c, at('2026-06-08T10:00'))).toBe(c);
+    const paused = pauseClock(c, at('2026-06-08T10:00'));
+    expect(reopenClock(paused, at('2026-06-08T11:00'))).toBe(paused);
+    const cancelled = cancelClock(c, at('2026-06-08T10:00'));
+    expect(reopenClock(cancelled, at('2026-06-08T11:00'))).toBe(cancelled);
   });
 });

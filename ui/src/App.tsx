@@ -9,6 +9,8 @@ import { IncidentList } from './pages/IncidentList';
 import { LoginPage } from './pages/Login';
 import { NewIncident } from './pages/NewIncident';
 import { NotFound } from './pages/NotFound';
+import { CatalogPage } from './pages/portal/Catalog';
+import { OrderItem } from './pages/portal/OrderItem';
 import { ProfilePage } from './pages/Profile';
 import { RolesPage } from './pages/Roles';
 import { UsersPage } from './pages/Users';
@@ -92,7 +94,12 @@ export function App() {
             <span className="brand-name">FlowDesk</span>
           </Link>
           <nav className="nav" aria-label="Main">
-            {(can('incident.read') || can('incident.create')) && <p className="nav-heading">Service desk</p>}
+            <p className="nav-heading">Self-service</p>
+            <Link to="/portal/catalog" className="nav-link" aria-current={section === 'catalog' || section === 'catalogItem' ? 'page' : undefined} data-testid="nav-catalog">
+              <NavIcon d="M3 7h18l-2 12H5L3 7Zm5 0V5a4 4 0 0 1 8 0v2" />
+              <span>Catalog</span>
+            </Link>
+            {(can('incident.read') || can('incident.create')) && <p className="nav-heading nav-heading-gap">Service desk</p>}
             {can('incident.read') && (
               <Link to="/incidents" className="nav-link" aria-current={section === 'incidents' ? 'page' : undefined}>
                 <NavIcon d="M12 9v4m0 4h.01M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0Z" />
@@ -148,6 +155,8 @@ export function App() {
             {route.name === 'groups' && <GroupsPage />}
             {route.name === 'roles' && <RolesPage />}
             {route.name === 'audit' && <AuditPage />}
+            {route.name === 'catalog' && <CatalogPage />}
+            {route.name === 'catalogItem' && <OrderItem key={route.id} id={route.id} />}
             {route.name === 'notFound' && <NotFound />}
           </>
         )}

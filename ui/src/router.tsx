@@ -48,6 +48,8 @@ export type Route =
   | { name: 'groups' }
   | { name: 'roles' }
   | { name: 'audit' }
+  | { name: 'catalog' }
+  | { name: 'catalogItem'; id: string }
   | { name: 'redirect'; to: string }
   | { name: 'notFound' };
 
@@ -61,6 +63,9 @@ export function match(pathname: string): Route {
   if (path === '/admin/groups') return { name: 'groups' };
   if (path === '/admin/roles') return { name: 'roles' };
   if (path === '/audit') return { name: 'audit' };
+  if (path === '/portal/catalog') return { name: 'catalog' };
+  const catalogItem = /^\/portal\/catalog\/([^/]+)$/.exec(path);
+  if (catalogItem) return { name: 'catalogItem', id: decodeURIComponent(catalogItem[1]!) };
   if (path === '/incidents') return { name: 'list' };
   if (path === '/incidents/new') return { name: 'new' };
   const detail = /^\/incidents\/([^/]+)$/.exec(path);

@@ -1,0 +1,173 @@
+import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
+import type { Request } from 'express';
+import type { Connection } from 'mongoose';
+import type { ApprovalLevelSpec } from '../../domain/approval';
+import { type CatalogItem, validateAnswers } from '../../domain/catalogItem';
+import { diffOf } from '../../domain/diff';
+import { openIncident } from '../../domain/ticket/incident';
+import { openProblem } from '../../domain/ticket/problem';
+import { openRequest } from '../../domain/ticket/request';
+import type { Ticket } from '../../domain/ticket/ticket';
+import { formatTicketNumber, type TicketKind, ticketWorkflowId } from '../../domain/ticketNumber';
+import type { Catalog } from '../../runtime/catalog';
+import { nextSequence } from '../../store/counters';
+import { groupModel } from '../../store/groups';
+import { claimKey, findKey, fingerprintOf } from '../../store/idempotency';
+import { userModel } from '../../store/users';
+import { openedUpdate, ticketWorkflow } from '../../workflows/ticket';
+import type { AuditRecorder } from '../audit';
+import { InputError, NotFoundError, Problem } from '../problem';
+import { type AnyRoute, defineRoute } from '../route';
+import { createIncidentBody, createProblemBody, createRequestBody, ticket } from '../schemas/ticket';
+import { auditedFields, sendTicket } from '../ticketAccess';
+import { workflowProblem } from '../workflowErrors';
+
+export interface TicketDeps {
+  db: Connection;
+  temporal: Client;
+  taskQueue: string;
+  audit: AuditRecorder;
+  catalog: Catalog;
+}
+
+const IDEMPOTENCY = { 'Idempotency-Key': 'Any unique string; a retry with the same key and body returns the same ticket instead of a new one' };
+const CREATED = (what: string) => ({ 201: { description: `The new ${what}`, schema: ticket, headers: { Location: 'URL of the ticket', ETag: 'Version tag for If-Match' } } });
+
+/** Opening tickets: each starts its workflow and answers once the ticket is stored. */
+export function ticketCreateRoutes({ db, temporal, taskQueue, audit, catalog }: TicketDeps): AnyRoute[] {
+  const settings = catalog.settings;
+
+  async function open(first: Ticket): Promise<Ticket> {
+    const startWorkflowOperation = new WithStartWorkflowOperation(ticketWorkflow, {
+      workflowId: ticketWorkflowId(first.number),
+      taskQueue,
+      args: [{ ticket: first }],
+      // A retried create (same Idempotency-Key) attaches to the workflow the first attempt started.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    try {
+      return await temporal.workflow.executeUpdateWithStart(openedUpdate, { startWorkflowOperation });
+    } catch (error) {
+      throw workflowProblem(error, first.number);
+    }
+  }
+
+  /** A new number, or the one an earlier request with the same Idempotency-Key got. */
+  async function numberFor(kind: TicketKind, req: Request, body: unknown): Promise<string> {
+    const allocate = async () => formatTicketNumber(kind, await nextSequence(db, kind));
+    const key = req.get('idempotency-key');
+    if (!key) return allocate();
+    const fingerprint = fingerprintOf(body);
+    const scoped = `${kind}:${key}`;
+    const known = await findKey(db, scoped);
+    if (known) return reuse(known, fingerprint);
+    const number = await allocate();
+    const earlier = await claimKey(db, scoped, number, fingerprint);
+    return earlier ? reuse(earlier, fingerprint) : number;
+  }
+
+  async function checkGroup(group: string | undefined): Promise<void> {
+    if (group && !(await groupModel(db).exists({ _id: group }))) {
+      throw new InputError(`there is no assignment group '${group}'`, [{ field: 'body.assignmentGroup', message: 'unknown group' }]);
+    }
+  }
+
+  async function created(req: Request, res: Parameters<AnyRoute['handler']>[0]['res'], opened: Ticket): Promise<void> {
+    await audit(req, { action: `${opened.kind}.create`, target: { type: opened.kind, id: opened.number }, diff: diffOf({}, auditedFields(opened)), outcome: 'success' });
+    sendTicket(res.status(201).location(`${req.baseUrl}/tickets/${opened.number}`), req.principal!, opened, catalog.sla);
+  }
+
+  const incident = defineRoute({
+    method: 'post',
+    path: '/incidents',
+    operationId: 'createIncident',
+    summary: 'Open an incident; its workflow starts, routes it and attaches its SLAs',
+    tag: 'tickets',
+    permission: 'ticket.create',
+    body: createIncidentBody,
+    headers: IDEMPOTENCY,
+    responses: CREATED('incident'),
+    async handler({ body, req, res }) {
+      await checkGroup(body.assignmentGroup);
+      const number = await numberFor('incident', req, body);
+      await created(req, res, await open(openIncident(body, number, { actor: req.actor, now: new Date().toISOString(), settings })));
+    },
+  });
+
+  const problem = defineRoute({
+    method: 'post',
+    path: '/problems',
+    operationId: 'createProblem',
+    summary: 'Open a problem to find the root cause behind incidents',
+    tag: 'tickets',
+    permission: 'problem.manage',
+    body: createProblemBody,
+    headers: IDEMPOTENCY,
+    responses: CREATED('problem'),
+    async handler({ body, req, res }) {
+      await checkGroup(body.assignmentGroup);
+      const number = await numberFor('problem', req, body);
+      await created(req, res, await open(openProblem(body, number, { actor: req.actor, now: new Date().toISOString(), settings })));
+    },
+  });
+
+  const request = defineRoute({
+    method: 'post',
+    path: '/requests',
+    operationId: 'createRequest',
+    summary: "Order a catalog item: the answers are checked against the item's form, approvals are asked, fulfilment tasks follow",
+    tag: 'tickets',
+    permission: 'ticket.create',
+    body: createRequestBody,
+    headers: IDEMPOTENCY,
+    responses: CREATED('service request'),
+    async handler({ body, req, res }) {
+      const item = catalog.items.find((candidate) => candidate.id === body.item);
+      if (!item) throw new NotFoundError(`there is no catalog item '${body.item}'; GET /api/v1/catalog/items lists them`);
+      const checked = validateAnswers(item.form, body.answers);
+      if (!checked.ok) {
+        throw new InputError(`some answers to '${item.name}' need correcting`, checked.errors.map((e) => ({ field: `body.answers.${e.field}`, message: e.message })));
+      }
+      const approvalLevels = await approvalLevelsFor(item, req.actor);
+      const number = await numberFor('request', req, body);
+      const first = openRequest(
+        { item: { id: item.id, name: item.name, fulfilmentGroup: item.fulfilment.group, tasks: item.fulfilment.tasks }, answers: checked.answers, approvalLevels },
+        number,
+        { actor: req.actor, now: new Date().toISOString(), settings },
+      );
+      await created(req, res, await open(first));
+    },
+  });
+
+  /** Resolves the item's approvers to users now, so the approval names real people. */
+  async function approvalLevelsFor(item: CatalogItem, requester: string): Promise<ApprovalLevelSpec[]> {
+    if (!item.approval.required) return [];
+    const approvers = await approversOf(item, requester);
+    return [{ name: item.approval.approvers === 'manager' ? 'Manager approval' : 'Approval', approvers, mode: { type: item.approval.mode } }];
+  }
+
+  async function approversOf(item: CatalogItem, requester: string): Promise<string[]> {
+    const spec = item.approval.approvers;
+    if (spec === 'manager') {
+      const user = await userModel(db).findById(requester).lean<{ manager: string | null }>().exec();
+      if (!user?.manager) throw new Problem(422, 'No manager to approve', `'${item.name}' needs your manager's approval, but no manager is recorded for ${requester}; ask an administrator to set it`);
+      return [user.manager];
+    }
+    if ('users' in spec) return spec.users;
+    const group = await groupModel(db).findById(spec.group).lean<{ members: string[] }>().exec();
+    // Nobody approves their own request.
+    const members = (group?.members ?? []).filter((member) => member !== requester);
+    if (members.length === 0) throw new Problem(422, 'No approvers', `'${item.name}' is approved by group '${spec.group}', which has no members who could approve it; ask an administrator`);
+    return members;
+  }
+
+  return [incident, problem, request];
+}
+
+function reuse(earlier: { resource: string; fingerprint: string }, fingerprint: string): string {
+  if (earlier.fingerprint !== fingerprint) {
+    throw new Problem(422, 'Idempotency-Key reused', `this Idempotency-Key was already used for ${earlier.resource} with a different body; use a new key for a new ticket`);
+  }
+  return earlier.resource;
+}
+

@@ -1,0 +1,33 @@
+import path from 'node:path';
+import type { AssignmentRule } from '../../domain/assignment';
+import type { CatalogItem } from '../../domain/catalogItem';
+import type { SlaCatalog } from '../../domain/sla/policy';
+import type { ServiceDeskSettings } from '../../domain/ticket/settings';
+import { projectRoot } from '../paths';
+import { loadAssignmentRules } from './assignment';
+import { loadCatalogItems } from './items';
+import { loadServiceDeskSettings } from './serviceDesk';
+import { loadSlaCatalog } from './sla';
+import { loadWebhooks, type Webhook } from './webhooks';
+
+/** Everything under catalog/, loaded and validated once at start. */
+export interface Catalog {
+  settings: ServiceDeskSettings;
+  sla: SlaCatalog;
+  assignment: AssignmentRule[];
+  items: CatalogItem[];
+  webhooks: Webhook[];
+}
+
+export const DEFAULT_CATALOG_DIR = path.join(projectRoot(), 'catalog');
+
+/** Loads the catalog; a mistake in any file throws, naming the file and the field. */
+export function loadCatalog(dir = DEFAULT_CATALOG_DIR): Catalog {
+  return {
+    settings: loadServiceDeskSettings(dir),
+    sla: loadSlaCatalog(dir),
+    assignment: loadAssignmentRules(dir),
+    items: loadCatalogItems(dir),
+    webhooks: loadWebhooks(dir),
+  };
+}
