@@ -28,6 +28,7 @@ import { roleRoutes } from './routes/roles';
 import { ssoRoutes } from './routes/sso';
 import { ticketCreateRoutes } from './routes/ticketCreate';
 import { ticketRoutes } from './routes/tickets';
+import { ticketStreamRoutes } from './routes/ticketStream';
 import { tokenRoutes } from './routes/tokens';
 import { userRoutes } from './routes/users';
 
@@ -62,6 +63,7 @@ export function apiRoutes(deps: AppDeps & { audit: AuditRecorder; sso: SsoSettin
     ...catalogRoutes({ items: deps.catalog.items }),
     ...ticketCreateRoutes(deps),
     ...ticketRoutes(deps),
+    ...ticketStreamRoutes(deps),
     ...notificationRoutes(deps),
   ];
 }

@@ -32,6 +32,8 @@ function queueFilter(query: Query, principal: Principal): { filter: Filter; orde
       return { filter: { ...OPEN, slaDueAt: { $ne: null } }, order: ORDER.due };
     case 'recent':
       return { filter: {}, order: ORDER.updated };
+    case 'opened':
+      return { filter: { openedBy: principal.username }, order: ORDER.updated };
     case 'approvals':
       return { filter: { approvers: principal.username }, order: ORDER.seq };
     case 'all':

@@ -88,7 +88,8 @@ export async function ticketWorkflow({ ticket: initial, rules: carried, persiste
 
   /** Every change goes through here: SLAs follow, the store is written, others are told. */
   const commit = (before: Ticket | null, after: Ticket, actor: string, extraEvents: TicketEvent[] = []): Promise<void> => {
-    ticket = withSlas(after, rules!.sla, now());
+    // At the instant of the change itself: a new ticket's clocks start when it was opened.
+    ticket = withSlas(after, rules!.sla, after.updatedAt);
     const written = persist(ticket);
     for (const event of [...eventsBetween(before, ticket, actor), ...extraEvents]) announcing.push(announceSafely(event));
     if (before) cascade(before, ticket, actor);

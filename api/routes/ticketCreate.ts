@@ -131,7 +131,7 @@ export function ticketCreateRoutes({ db, temporal, taskQueue, audit, catalog }: 
       const approvalLevels = await approvalLevelsFor(item, req.actor);
       const number = await numberFor('request', req, body);
       const first = openRequest(
-        { item: { id: item.id, name: item.name, fulfilmentGroup: item.fulfilment.group, tasks: item.fulfilment.tasks }, answers: checked.answers, approvalLevels },
+        { item: { id: item.id, name: item.name, category: item.category, fulfilmentGroup: item.fulfilment.group, tasks: item.fulfilment.tasks }, answers: checked.answers, approvalLevels },
         number,
         { actor: req.actor, now: new Date().toISOString(), settings },
       );

@@ -165,10 +165,10 @@ export const ticketPage = z
   .object({ items: z.array(ticket), nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }) })
   .meta({ id: 'TicketPage' });
 
-export const QUEUES = ['all', 'mine', 'my_groups', 'unassigned', 'breaching', 'recent', 'approvals'] as const;
+export const QUEUES = ['all', 'mine', 'my_groups', 'unassigned', 'breaching', 'recent', 'approvals', 'opened'] as const;
 
 export const listTicketsQuery = z.strictObject({
-  queue: z.enum(QUEUES).default('all').meta({ description: 'mine: assigned to me; my_groups: my groups’ open work; unassigned: open and nobody on it; breaching: open, soonest SLA due first; recent: recently updated; approvals: waiting for my decision' }),
+  queue: z.enum(QUEUES).default('all').meta({ description: 'mine: assigned to me; my_groups: my groups’ open work; unassigned: open and nobody on it; breaching: open, soonest SLA due first; recent: recently updated; approvals: waiting for my decision; opened: the tickets I opened (the portal’s “my requests”)' }),
   kind: z.enum(['incident', 'request', 'problem']).optional(),
   state: z.enum(states).optional(),
   priority: priority.optional(),

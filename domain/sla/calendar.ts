@@ -82,7 +82,7 @@ function wallClock(timeZone: string, t: number): number {
   for (const part of formatter(timeZone).formatToParts(new Date(t))) {
     if (part.type !== 'literal') p[part.type] = Number(part.value);
   }
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour % 24, p.minute, p.second) + (((t % 1000) + 1000) % 1000);
+  return Date.UTC(p.year!, p.month! - 1, p.day, p.hour! % 24, p.minute, p.second) + (((t % 1000) + 1000) % 1000);
 }
 
 /** Zone offset (local minus UTC) in ms at instant `t`. */
@@ -136,7 +136,7 @@ function rangeProblems(where: string, ranges: Array<[string, string]>): string[]
   }
   ok.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < ok.length; i++) {
-    if (ok[i][0] < ok[i - 1][1]) problems.push(`${where}: overlapping ranges`);
+    if (ok[i]![0] < ok[i - 1]![1]) problems.push(`${where}: overlapping ranges`);
   }
   return problems;
 }
@@ -170,7 +170,7 @@ function rangesOn(cal: BusinessCalendar, y: number, m: number, d: number): Array
   const iso = `${String(y).padStart(4, '0')}-${String(m + 1).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
   if (cal.holidays.includes(iso)) return [];
   const makeUp = cal.makeUpDays?.find((x) => x.date === iso);
-  const ranges = makeUp ? makeUp.hours : (cal.week[WEEKDAYS[new Date(Date.UTC(y, m, d)).getUTCDay()]] ?? []);
+  const ranges = makeUp ? makeUp.hours : (cal.week[WEEKDAYS[new Date(Date.UTC(y, m, d)).getUTCDay()]!] ?? []);
   return ranges.map(([a, b]): [number, number] => [minutes(a), minutes(b)]).sort((a, b) => a[0] - b[0]);
 }
 

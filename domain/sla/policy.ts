@@ -100,7 +100,7 @@ export function parseDuration(text: string): number {
   if (!m || !m.slice(1).some((g) => g !== undefined)) {
     throw new Error(`'${text}' is not a duration: write whole numbers with units d h m s in that order, e.g. '4h', '1d 12h', '30m'`);
   }
-  const [d, h, min, s] = m.slice(1).map((g) => Number(g ?? 0));
+  const [d = 0, h = 0, min = 0, s = 0] = m.slice(1).map((g) => Number(g ?? 0));
   return d * UNIT_MS.d + h * UNIT_MS.h + min * UNIT_MS.m + s * UNIT_MS.s;
 }
 

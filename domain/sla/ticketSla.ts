@@ -140,7 +140,7 @@ function replaced(slas: TicketSla[], index: number, sla: TicketSla): TicketSla[]
 }
 
 function lastIndexOf(slas: TicketSla[], metric: SlaMetric): number {
-  for (let i = slas.length - 1; i >= 0; i--) if (slas[i].metric === metric) return i;
+  for (let i = slas.length - 1; i >= 0; i--) if (slas[i]!.metric === metric) return i;
   return -1;
 }
 

@@ -24,8 +24,9 @@ export function moveTo<T extends TicketCommon>(ticket: T, to: T['state'], { acto
 }
 
 /**
- * Routes the ticket to a group and/or person. Only a change of group or person after the
- * first assignment counts as a reassignment (ServiceNow's reassignment_count does the same).
+ * Routes the ticket to a group and/or person. A new group without a named person clears
+ * the assignee (they may not work in it). A reassignment is a move away from a group or
+ * person already routed to: taking a ticket from one's own group's queue is not one.
  */
 export function assignTo<T extends TicketCommon>(
   ticket: T,
@@ -35,9 +36,9 @@ export function assignTo<T extends TicketCommon>(
   rule?: string,
 ): T {
   const group = target.group === undefined ? ticket.assignmentGroup : target.group;
-  const assignee = target.assignee === undefined ? ticket.assignee : target.assignee;
-  const routedBefore = ticket.assignments.length > 0;
-  const moved = group !== ticket.assignmentGroup || assignee !== ticket.assignee;
+  const groupChanged = group !== ticket.assignmentGroup;
+  const assignee = target.assignee !== undefined ? target.assignee : groupChanged ? null : ticket.assignee;
+  const moved = (ticket.assignmentGroup !== null && groupChanged) || (ticket.assignee !== null && assignee !== ticket.assignee);
   const record = { at: ctx.now, actor: ctx.actor, group, assignee, source, ...(rule && { rule }) };
   const by = source === 'rule' ? ` by rule '${rule}'` : source === 'sla' ? ' by SLA escalation' : '';
   const who = [group && `group ${group}`, assignee].filter(Boolean).join(', ') || 'nobody';
@@ -48,7 +49,7 @@ export function assignTo<T extends TicketCommon>(
     assignee,
     assignmentSource: source,
     assignments: [...ticket.assignments, record],
-    reassignmentCount: ticket.reassignmentCount + (routedBefore && moved ? 1 : 0),
+    reassignmentCount: ticket.reassignmentCount + (moved ? 1 : 0),
   };
 }
 

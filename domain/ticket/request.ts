@@ -36,7 +36,7 @@ export interface ServiceRequest extends TicketCommon {
 }
 
 export interface NewRequest {
-  item: { id: string; name: string; fulfilmentGroup: string; tasks: Array<{ title: string; group: string }> };
+  item: { id: string; name: string; category: string; fulfilmentGroup: string; tasks: Array<{ title: string; group: string }> };
   answers: Record<string, string | number | boolean>;
   /** Approval levels with their approvers already resolved (e.g. the requester's manager); empty: no approval. */
   approvalLevels: ApprovalLevelSpec[];
@@ -68,7 +68,7 @@ export const REQUEST_RULES: Rules<RequestState, (RequestAction | RequestSystemAc
 export function openRequest(input: NewRequest, number: string, ctx: ActionContext): ServiceRequest {
   const request: ServiceRequest = {
     ...openCommon(
-      { title: input.item.name, description: '', impact: input.impact ?? 3, urgency: input.urgency ?? 3, category: 'request', assignmentGroup: input.item.fulfilmentGroup },
+      { title: input.item.name, description: '', impact: input.impact ?? 3, urgency: input.urgency ?? 3, category: input.item.category, assignmentGroup: input.item.fulfilmentGroup },
       number,
       ctx,
     ),

@@ -32,7 +32,8 @@ export function escalate(ticket: Ticket, reached: SlaThresholdEvent[], ctx: Acti
   if (reached.length === 0) return { ticket, events: [] };
   let next: Ticket = bump(ticket, ctx);
   for (const threshold of reached) {
-    const what = threshold.kind === 'breach' ? 'breached' : `reached ${Math.round(threshold.ratio * 100)}% (due ${threshold.dueAt})`;
+    // A warning's dueAt is the instant the ratio was reached, not the SLA's due time.
+    const what = threshold.kind === 'breach' ? 'breached' : `reached ${Math.round(threshold.ratio * 100)}% of its target at ${threshold.dueAt}`;
     note(next, ctx, 'sla', `SLA '${threshold.sla}' ${what}`);
     for (const action of threshold.actions) {
       if (action.type === 'raise_priority') next = withPriority({ ...next, priorityBoost: next.priorityBoost + 1 } as TicketCommon as Ticket, ctx);

@@ -38,6 +38,8 @@ afterEach(() => {
 });
 
 const NOTICE = '[data-testid="notice"]';
+/** What a requester's navigation offers: the portal, nothing of the console or administration. */
+const REQUESTER_NAV = ['Catalog', 'My requests', 'Approvals', 'Report an incident'];
 
 async function apiGet(path: string, authorization: string): Promise<Response> {
   return fetch(`${api.baseUrl}/api/v1${path}`, { headers: { authorization } });
@@ -166,7 +168,7 @@ describe('signing in and identity administration', () => {
     await page.click('[data-testid="perm-ticket.act"]');
     await page.click('[data-testid="save-role"]');
     await waitForText(page, NOTICE, /Role night_shift created/);
-    await waitForText(page, '[data-testid="custom-role-table"] [data-testid="role-row"][data-name="night_shift"]', /incident\.actincident\.read|incident\.readincident\.act/);
+    await waitForText(page, '[data-testid="custom-role-table"] [data-testid="role-row"][data-name="night_shift"]', /ticket\.read.*ticket\.act|ticket\.act.*ticket\.read/);
     await screenshot(page, 'admin-roles');
   });
 
@@ -269,17 +271,17 @@ describe('signing in and identity administration', () => {
     const after = await fetch(`${api.baseUrl}/api/v1/auth/me`, { headers: { cookie } });
     expect(after.status).toBe(401);
     // And the app itself no longer lets the browser in.
-    await page.goto(`${api.baseUrl}/incidents`);
+    await page.goto(`${api.baseUrl}/console`);
     await waitForPath(page, /^\/login$/);
-    expect(new URL(page.url()).searchParams.get('next')).toBe('/incidents');
+    expect(new URL(page.url()).searchParams.get('next')).toBe('/console');
   });
 
   it('hides administration from a requester and explains a direct visit', async () => {
     await signIn(page, api.baseUrl, requester);
-    await waitForPath(page, /^\/incidents$/);
+    await waitForPath(page, /^\/portal\/catalog$/);
     expect(await textOf(page, '[data-testid="user-roles"]')).toBe('Requester');
     const nav = await textsOf(page, 'nav[aria-label="Main"] a');
-    expect(nav).toEqual(['Incidents', 'New incident']);
+    expect(nav).toEqual(REQUESTER_NAV);
     expect(await textOf(page, 'nav[aria-label="Main"]')).not.toMatch(/Administration|Users|Audit/);
 
     await page.goto(`${api.baseUrl}/admin/users`);
@@ -296,8 +298,8 @@ describe('signing in and identity administration', () => {
 
     // Narrow screens: the sidebar becomes a top bar with the user menu at its end.
     await page.setViewport({ width: 390, height: 844 });
-    await page.goto(`${api.baseUrl}/incidents/new`);
-    await page.waitForSelector('[data-testid="new-incident-form"]');
+    await page.goto(`${api.baseUrl}/tickets/new?kind=incident`);
+    await page.waitForSelector('[data-testid="new-ticket-form"]');
     // A requester may not list groups: the group is typed, not picked.
     expect(await page.$eval('#assignmentGroup', (el) => el.tagName)).toBe('INPUT');
     await screenshot(page, 'mobile-new-incident', { fullPage: false });
@@ -323,7 +325,7 @@ describe('signing in and identity administration', () => {
     expect(await textOf(page, '[data-testid="access-denied"]')).toContain('See users, groups and roles');
     // The app re-read the session: the navigation now matches the shrunk permissions.
     await page.waitForSelector('[data-testid="nav-users"]', { hidden: true });
-    expect(await textsOf(page, 'nav[aria-label="Main"] a')).toEqual(['Incidents', 'New incident']);
+    expect(await textsOf(page, 'nav[aria-label="Main"] a')).toEqual(REQUESTER_NAV);
     await screenshot(page, 'server-403');
   });
 
@@ -338,17 +340,17 @@ describe('signing in and identity administration', () => {
     });
     expect(reset.status).toBe(200);
 
-    await page.click('nav[aria-label="Main"] a[href="/incidents"]');
+    await page.click('nav[aria-label="Main"] a[href="/portal/mine"]');
     await waitForPath(page, /^\/login$/);
-    expect(new URL(page.url()).searchParams.get('next')).toBe('/incidents');
+    expect(new URL(page.url()).searchParams.get('next')).toBe('/portal/mine');
     await waitForText(page, '[data-testid="login-reason"]', /session has ended/);
     await screenshot(page, 'login-session-ended', { fullPage: false });
 
     await fill(page, '#username', 'nina');
     await fill(page, '#password', newPassword);
     await page.click('[data-testid="login-submit"]');
-    await waitForPath(page, /^\/incidents$/);
-    await waitForText(page, 'h1', /^Incidents$/);
+    await waitForPath(page, /^\/portal\/mine$/);
+    await waitForText(page, 'h1', /^My requests$/);
     expect(await textOf(page, '[data-testid="user-name"]')).toBe('Nina Okafor');
   });
 });

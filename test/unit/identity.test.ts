@@ -14,7 +14,7 @@ describe('roles and permissions', () => {
 
   it('unions the permissions of several roles and ignores unknown roles and permissions', () => {
     const custom = { ...BUILT_IN_ROLES, odd: { permissions: ['audit.read', 'made.up'] } };
-    expect([...permissionsOf(['requester', 'odd', 'ghost'], custom)].sort()).toEqual(['audit.read', 'ticket.create', 'ticket.read', 'profile.tokens']);
+    expect([...permissionsOf(['requester', 'odd', 'ghost'], custom)].sort()).toEqual(['approval.decide', 'audit.read', 'profile.tokens', 'ticket.create', 'ticket.read']);
   });
 
   it('keeps the auditor read-only', () => {

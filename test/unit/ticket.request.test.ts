@@ -31,6 +31,7 @@ function expectRejected(request: ServiceRequest, action: AnyAction, message: str
 const item: NewRequest['item'] = {
   id: 'laptop',
   name: 'New laptop',
+  category: 'hardware',
   fulfilmentGroup: 'service-desk',
   tasks: [
     { title: 'Order the laptop', group: 'procurement' },
@@ -52,7 +53,7 @@ describe('opening a request', () => {
       state: 'in_fulfilment',
       title: 'New laptop',
       description: '',
-      category: 'request',
+      category: 'hardware',
       item: 'laptop',
       itemName: 'New laptop',
       answers: { model: 'X1', ssd: true },

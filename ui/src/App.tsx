@@ -1,36 +1,51 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Me } from './api';
 import { AccessDenied, BrandMark, ErrorAlert, NavIcon, PageHeader, Spinner } from './components';
+import { NotificationBell } from './components/NotificationBell';
 import { initials, roleLabel } from './format';
 import { AuditPage } from './pages/Audit';
+import { ConsolePage } from './pages/console/Console';
 import { GroupsPage } from './pages/Groups';
-import { IncidentDetail } from './pages/IncidentDetail';
-import { IncidentList } from './pages/IncidentList';
 import { LoginPage } from './pages/Login';
-import { NewIncident } from './pages/NewIncident';
+import { NewTicket } from './pages/NewTicket';
 import { NotFound } from './pages/NotFound';
+import { NotificationsPage } from './pages/Notifications';
+import { ApprovalsPage } from './pages/portal/Approvals';
 import { CatalogPage } from './pages/portal/Catalog';
+import { MyTickets } from './pages/portal/MyTickets';
 import { OrderItem } from './pages/portal/OrderItem';
 import { ProfilePage } from './pages/Profile';
 import { RolesPage } from './pages/Roles';
+import { TicketPage } from './pages/ticket/TicketPage';
 import { UsersPage } from './pages/Users';
+import { usePendingApprovalCount, usePollPendingApprovals } from './pendingApprovals';
 import { Link, match, navigate, type Route, useLocation } from './router';
 import { hasPermission, loadSession, signOut, useSession } from './session';
 
 /** The permission each page needs; the server checks the same and answers 403 otherwise. */
 const NEEDS: Partial<Record<Route['name'], { permission: string; title: string }>> = {
-  list: { permission: 'incident.read', title: 'Incidents' },
-  detail: { permission: 'incident.read', title: 'Incident' },
-  new: { permission: 'incident.create', title: 'New incident' },
+  console: { permission: 'ticket.act', title: 'Console' },
+  ticket: { permission: 'ticket.read', title: 'Ticket' },
+  newTicket: { permission: 'ticket.create', title: 'New ticket' },
+  mine: { permission: 'ticket.read', title: 'My requests' },
+  approvals: { permission: 'approval.decide', title: 'Approvals' },
   users: { permission: 'identity.read', title: 'Users' },
   groups: { permission: 'identity.read', title: 'Groups' },
   roles: { permission: 'identity.read', title: 'Roles' },
   audit: { permission: 'audit.read', title: 'Audit trail' },
 };
 
-/** Where `/` leads: the incident list for those who may read it, else the profile. */
+/** Where `/` leads: agents to their console, everyone else to the portal. */
 export function homePath(me: Me): string {
-  return hasPermission(me, 'incident.read') ? '/incidents' : '/profile';
+  return hasPermission(me, 'ticket.act') ? '/console' : '/portal/catalog';
+}
+
+/** Which navigation entry a route belongs to. */
+function sectionOf(route: Route, search: URLSearchParams, agent: boolean): string {
+  if (route.name === 'ticket') return agent ? 'console' : 'mine';
+  if (route.name === 'newTicket') return search.get('kind') === 'problem' ? 'newProblem' : 'newIncident';
+  if (route.name === 'catalogItem') return 'catalog';
+  return route.name;
 }
 
 export function App() {
@@ -48,10 +63,11 @@ export function App() {
   }, [mustSignIn, returnTo]);
 
   const me = session.status === 'signedIn' ? session.me : null;
-  const redirectTo = route.name === 'redirect' ? (route.to === '/incidents' && me ? homePath(me) : route.to) : null;
+  const redirectTo = route.name === 'home' && me ? homePath(me) : route.name === 'redirect' ? route.to : null;
   useEffect(() => {
     if (redirectTo && me) navigate(redirectTo, { replace: true });
   }, [redirectTo, me]);
+  usePollPendingApprovals(hasPermission(me, 'approval.decide'));
 
   if (onLogin) return <LoginPage />;
   if (session.status === 'error') {
@@ -76,11 +92,10 @@ export function App() {
     );
   }
 
-  const section =
-    route.name === 'new' ? 'new' : route.name === 'list' || route.name === 'detail' ? 'incidents' : route.name;
   const can = (permission: string) => hasPermission(me, permission);
   const need = NEEDS[route.name];
   const denied = need && !can(need.permission) ? need : null;
+  const section = sectionOf(route, location.search, can('ticket.act'));
 
   return (
     <div className="shell">
@@ -93,50 +108,11 @@ export function App() {
             <BrandMark />
             <span className="brand-name">FlowDesk</span>
           </Link>
-          <nav className="nav" aria-label="Main">
-            <p className="nav-heading">Self-service</p>
-            <Link to="/portal/catalog" className="nav-link" aria-current={section === 'catalog' || section === 'catalogItem' ? 'page' : undefined} data-testid="nav-catalog">
-              <NavIcon d="M3 7h18l-2 12H5L3 7Zm5 0V5a4 4 0 0 1 8 0v2" />
-              <span>Catalog</span>
-            </Link>
-            {(can('incident.read') || can('incident.create')) && <p className="nav-heading nav-heading-gap">Service desk</p>}
-            {can('incident.read') && (
-              <Link to="/incidents" className="nav-link" aria-current={section === 'incidents' ? 'page' : undefined}>
-                <NavIcon d="M12 9v4m0 4h.01M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0Z" />
-                <span>Incidents</span>
-              </Link>
-            )}
-            {can('incident.create') && (
-              <Link to="/incidents/new" className="nav-link" aria-current={section === 'new' ? 'page' : undefined}>
-                <NavIcon d="M12 5v14M5 12h14" />
-                <span>New incident</span>
-              </Link>
-            )}
-            {(can('identity.read') || can('audit.read')) && <p className="nav-heading nav-heading-gap">Administration</p>}
-            {can('identity.read') && (
-              <>
-                <Link to="/admin/users" className="nav-link" aria-current={section === 'users' ? 'page' : undefined} data-testid="nav-users">
-                  <NavIcon d="M16 21v-2a4 4 0 0 0-4-4H6a4 4 0 0 0-4 4v2M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8Zm13 10v-2a4 4 0 0 0-3-3.9M16 3.1a4 4 0 0 1 0 7.8" />
-                  <span>Users</span>
-                </Link>
-                <Link to="/admin/groups" className="nav-link" aria-current={section === 'groups' ? 'page' : undefined} data-testid="nav-groups">
-                  <NavIcon d="M3 7h18M3 12h18M3 17h18M7 3v4m10-4v4" />
-                  <span>Groups</span>
-                </Link>
-                <Link to="/admin/roles" className="nav-link" aria-current={section === 'roles' ? 'page' : undefined} data-testid="nav-roles">
-                  <NavIcon d="M12 2 4 5v6c0 5 3.4 9.4 8 11 4.6-1.6 8-6 8-11V5l-8-3Zm-3 10 2 2 4-4" />
-                  <span>Roles</span>
-                </Link>
-              </>
-            )}
-            {can('audit.read') && (
-              <Link to="/audit" className="nav-link" aria-current={section === 'audit' ? 'page' : undefined} data-testid="nav-audit">
-                <NavIcon d="M9 5H7a2 2 0 0 0-2 2v12a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2h-2M9 5a2 2 0 0 0 2 2h2a2 2 0 0 0 2-2M9 5a2 2 0 0 1 2-2h2a2 2 0 0 1 2 2m-6 9 2 2 4-4" />
-                <span>Audit trail</span>
-              </Link>
-            )}
-          </nav>
-          <UserMenu me={me} />
+          <MainNav me={me} section={section} />
+          <div className="sidebar-account">
+            <UserMenu me={me} />
+            <NotificationBell />
+          </div>
         </div>
       </aside>
       <main id="main" className="main" tabIndex={-1}>
@@ -147,9 +123,12 @@ export function App() {
           </div>
         ) : (
           <>
-            {route.name === 'list' && <IncidentList key={location.search.toString()} />}
-            {route.name === 'new' && <NewIncident />}
-            {route.name === 'detail' && <IncidentDetail key={route.number} number={route.number} />}
+            {route.name === 'console' && <ConsolePage me={me} />}
+            {route.name === 'ticket' && <TicketPage key={route.number} number={route.number} me={me} />}
+            {route.name === 'newTicket' && <NewTicket key={location.search.get('kind')} />}
+            {route.name === 'mine' && <MyTickets />}
+            {route.name === 'approvals' && <ApprovalsPage />}
+            {route.name === 'notifications' && <NotificationsPage />}
             {route.name === 'profile' && <ProfilePage />}
             {route.name === 'users' && <UsersPage />}
             {route.name === 'groups' && <GroupsPage />}
@@ -162,6 +141,87 @@ export function App() {
         )}
       </main>
     </div>
+  );
+}
+
+function MainNav({ me, section }: { me: Me; section: string }) {
+  const can = (permission: string) => hasPermission(me, permission);
+  const approvals = usePendingApprovalCount();
+  const agent = can('ticket.act');
+  const current = (name: string) => (section === name ? 'page' : undefined);
+  return (
+    <nav className="nav" aria-label="Main">
+      {agent && (
+        <>
+          <p className="nav-heading">Service desk</p>
+          <Link to="/console" className="nav-link" aria-current={current('console')} data-testid="nav-console">
+            <NavIcon d="M4 5h16v10H4zM8 19h8M12 15v4" />
+            <span>Console</span>
+          </Link>
+          <Link to="/tickets/new?kind=incident" className="nav-link" aria-current={current('newIncident')} data-testid="nav-new-incident">
+            <NavIcon d="M12 5v14M5 12h14" />
+            <span>New incident</span>
+          </Link>
+          {can('problem.manage') && (
+            <Link to="/tickets/new?kind=problem" className="nav-link" aria-current={current('newProblem')} data-testid="nav-new-problem">
+              <NavIcon d="M9.5 9a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .9-1 1.6V14m0 3h.01M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18Z" />
+              <span>New problem</span>
+            </Link>
+          )}
+        </>
+      )}
+      <p className={`nav-heading${agent ? ' nav-heading-gap' : ''}`}>Portal</p>
+      <Link to="/portal/catalog" className="nav-link" aria-current={current('catalog')} data-testid="nav-catalog">
+        <NavIcon d="M3 7h18l-2 12H5L3 7Zm5 0V5a4 4 0 0 1 8 0v2" />
+        <span>Catalog</span>
+      </Link>
+      {can('ticket.read') && (
+        <Link to="/portal/mine" className="nav-link" aria-current={current('mine')} data-testid="nav-mine">
+          <NavIcon d="M9 5H7a2 2 0 0 0-2 2v12a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2h-2M9 5a2 2 0 0 0 2 2h2a2 2 0 0 0 2-2M9 5a2 2 0 0 1 2-2h2a2 2 0 0 1 2 2M9 12h6M9 16h4" />
+          <span>My requests</span>
+        </Link>
+      )}
+      {can('approval.decide') && (
+        <Link to="/portal/approvals" className="nav-link" aria-current={current('approvals')} data-testid="nav-approvals">
+          <NavIcon d="M9 12l2 2 4-4M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18Z" />
+          <span>Approvals</span>
+          {approvals ? (
+            <span className="nav-count" data-testid="approvals-count" aria-label={`${approvals >= 100 ? 'at least 100' : approvals} pending`}>
+              {approvals >= 100 ? '99+' : approvals}
+            </span>
+          ) : null}
+        </Link>
+      )}
+      {!agent && can('ticket.create') && (
+        <Link to="/tickets/new?kind=incident" className="nav-link" aria-current={current('newIncident')} data-testid="nav-report">
+          <NavIcon d="M12 9v4m0 4h.01M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0Z" />
+          <span>Report an incident</span>
+        </Link>
+      )}
+      {(can('identity.read') || can('audit.read')) && <p className="nav-heading nav-heading-gap">Administration</p>}
+      {can('identity.read') && (
+        <>
+          <Link to="/admin/users" className="nav-link" aria-current={current('users')} data-testid="nav-users">
+            <NavIcon d="M16 21v-2a4 4 0 0 0-4-4H6a4 4 0 0 0-4 4v2M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8Zm13 10v-2a4 4 0 0 0-3-3.9M16 3.1a4 4 0 0 1 0 7.8" />
+            <span>Users</span>
+          </Link>
+          <Link to="/admin/groups" className="nav-link" aria-current={current('groups')} data-testid="nav-groups">
+            <NavIcon d="M3 7h18M3 12h18M3 17h18M7 3v4m10-4v4" />
+            <span>Groups</span>
+          </Link>
+          <Link to="/admin/roles" className="nav-link" aria-current={current('roles')} data-testid="nav-roles">
+            <NavIcon d="M12 2 4 5v6c0 5 3.4 9.4 8 11 4.6-1.6 8-6 8-11V5l-8-3Zm-3 10 2 2 4-4" />
+            <span>Roles</span>
+          </Link>
+        </>
+      )}
+      {can('audit.read') && (
+        <Link to="/audit" className="nav-link" aria-current={current('audit')} data-testid="nav-audit">
+          <NavIcon d="M9 5H7a2 2 0 0 0-2 2v12a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V7a2 2 0 0 0-2-2h-2M9 5a2 2 0 0 0 2 2h2a2 2 0 0 0 2-2M9 5a2 2 0 0 1 2-2h2a2 2 0 0 1 2 2m-6 9 2 2 4-4" />
+          <span>Audit trail</span>
+        </Link>
+      )}
+    </nav>
   );
 }
 

@@ -1,10 +1,10 @@
 import type { ReactNode } from 'react';
-import type { IncidentState, Priority, Problem } from './api';
+import type { Priority, Problem, TicketState } from './api';
 import { PERMISSION_LABELS, PRIORITY_LABELS, roleLabel, STATE_LABELS } from './format';
 import { Link } from './router';
 import { useMe } from './session';
 
-export function StateBadge({ state }: { state: IncidentState }) {
+export function StateBadge({ state }: { state: TicketState }) {
   return (
     <span className={`badge state state-${state}`} data-testid="state" data-state={state}>
       <span className="dot" aria-hidden="true" />

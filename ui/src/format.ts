@@ -1,14 +1,52 @@
-import type { IncidentState, Level, Priority } from './api';
+import type { HoldReason, Level, ListedKind, Priority, SlaDisplay, TicketState } from './api';
+import { PERMISSIONS } from '../../domain/identity/permissions';
 
 export const LEVEL_LABELS: Record<Level, string> = { 1: 'High', 2: 'Medium', 3: 'Low' };
 export const LEVELS: Level[] = [1, 2, 3];
 
-export const STATE_LABELS: Record<IncidentState, string> = {
+export const STATE_LABELS: Record<TicketState, string> = {
   new: 'New',
   in_progress: 'In progress',
+  on_hold: 'On hold',
+  known_error: 'Known error',
+  pending_approval: 'Awaiting approval',
+  in_fulfilment: 'In fulfilment',
+  fulfilled: 'Fulfilled',
   resolved: 'Resolved',
   closed: 'Closed',
+  cancelled: 'Cancelled',
+  rejected: 'Rejected',
 };
+
+export const KIND_LABELS: Record<ListedKind, string> = { incident: 'Incident', request: 'Request', problem: 'Problem' };
+
+export const HOLD_REASON_LABELS: Record<HoldReason, string> = {
+  awaiting_caller: 'Awaiting caller',
+  change: 'Awaiting change',
+  problem: 'Awaiting problem',
+  vendor: 'Awaiting vendor',
+};
+
+export const SLA_STATUS_LABELS: Record<SlaDisplay['status'], string> = {
+  on_track: 'On track',
+  warning: 'Warning',
+  breached: 'Breached',
+  paused: 'Paused',
+  completed: 'Met',
+  cancelled: 'Cancelled',
+};
+
+/** A span of (business) time, e.g. "3d 4h", "2h 05m", "12m"; negative spans are overdue: "-45m". */
+export function formatDuration(ms: number): string {
+  const sign = ms < 0 ? '-' : '';
+  const minutes = Math.floor(Math.abs(ms) / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  if (days > 0) return `${sign}${days}d ${hours}h`;
+  if (hours > 0) return `${sign}${hours}h ${String(mins).padStart(2, '0')}m`;
+  return `${sign}${mins}m`;
+}
 
 export const PRIORITY_LABELS: Record<Priority, string> = {
   P1: 'Critical',
@@ -50,17 +88,8 @@ export function formatRelative(iso: string, now = Date.now()): string {
   return formatDateTime(iso);
 }
 
-/** What each permission allows (the server's GET /roles says the same, for those who may read it). */
-export const PERMISSION_LABELS: Record<string, string> = {
-  'incident.read': "See incidents of one's own groups, and those one opened",
-  'incident.read_all': 'See every incident, whatever its group',
-  'incident.create': 'Open incidents',
-  'incident.act': 'Assign, start, resolve and close incidents one can see',
-  'profile.tokens': 'Create and revoke one’s own API tokens',
-  'identity.read': 'See users, groups and roles',
-  'identity.admin': 'Create and change users, groups and roles',
-  'audit.read': 'Search, export and verify the audit trail',
-};
+/** What each permission allows: the domain's own descriptions, which GET /roles also returns. */
+export const PERMISSION_LABELS: Readonly<Record<string, string>> = PERMISSIONS;
 
 export function initials(name: string): string {
   const parts = name.trim().split(/[\s._-]+/).filter(Boolean);
@@ -88,3 +117,6 @@ export function isoToLocal(iso: string | null | undefined): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
+
+/** Resolution codes offered (free text is accepted too). */
+export const RESOLUTION_CODES = ['Solved (permanently)', 'Solved (workaround)', 'Not reproducible', 'Duplicate', 'Cancelled by caller'];

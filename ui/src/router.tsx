@@ -39,10 +39,14 @@ export function navigate(to: string, { replace = false }: { replace?: boolean } 
 }
 
 export type Route =
+  | { name: 'home' }
   | { name: 'login' }
-  | { name: 'list' }
-  | { name: 'new' }
-  | { name: 'detail'; number: string }
+  | { name: 'console' }
+  | { name: 'newTicket' }
+  | { name: 'ticket'; number: string }
+  | { name: 'mine' }
+  | { name: 'approvals' }
+  | { name: 'notifications' }
   | { name: 'profile' }
   | { name: 'users' }
   | { name: 'groups' }
@@ -55,7 +59,8 @@ export type Route =
 
 export function match(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
-  if (path === '/') return { name: 'redirect', to: '/incidents' };
+  // The start page depends on who signs in: App sends agents to the console, others to the portal.
+  if (path === '/') return { name: 'home' };
   if (path === '/login') return { name: 'login' };
   if (path === '/profile') return { name: 'profile' };
   if (path === '/admin') return { name: 'redirect', to: '/admin/users' };
@@ -63,13 +68,17 @@ export function match(pathname: string): Route {
   if (path === '/admin/groups') return { name: 'groups' };
   if (path === '/admin/roles') return { name: 'roles' };
   if (path === '/audit') return { name: 'audit' };
+  if (path === '/console') return { name: 'console' };
+  if (path === '/notifications') return { name: 'notifications' };
+  if (path === '/portal') return { name: 'redirect', to: '/portal/catalog' };
+  if (path === '/portal/mine') return { name: 'mine' };
+  if (path === '/portal/approvals') return { name: 'approvals' };
   if (path === '/portal/catalog') return { name: 'catalog' };
   const catalogItem = /^\/portal\/catalog\/([^/]+)$/.exec(path);
   if (catalogItem) return { name: 'catalogItem', id: decodeURIComponent(catalogItem[1]!) };
-  if (path === '/incidents') return { name: 'list' };
-  if (path === '/incidents/new') return { name: 'new' };
-  const detail = /^\/incidents\/([^/]+)$/.exec(path);
-  if (detail) return { name: 'detail', number: decodeURIComponent(detail[1]!) };
+  if (path === '/tickets/new') return { name: 'newTicket' };
+  const ticket = /^\/tickets\/([^/]+)$/.exec(path);
+  if (ticket) return { name: 'ticket', number: decodeURIComponent(ticket[1]!) };
   return { name: 'notFound' };
 }
 

@@ -101,6 +101,6 @@ export function useMe(): Me | null {
 
 /** Only same-site paths: a `next` parameter must never send the user elsewhere. */
 export function safeReturnPath(next: string | null): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.startsWith('/login')) return '/incidents';
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.startsWith('/login')) return '/';
   return next;
 }

@@ -1,8 +1,8 @@
 import { request } from './http';
 
 
-export const PERMISSIONS = ['incident.read', 'incident.read_all', 'incident.create', 'incident.act', 'profile.tokens', 'identity.read', 'identity.admin', 'audit.read'] as const;
-export type Permission = (typeof PERMISSIONS)[number];
+// Every permission the server checks, in its order: the domain defines them for both.
+export { ALL_PERMISSIONS as PERMISSIONS, type Permission } from '../../../domain/identity/permissions';
 
 export interface User {
   username: string;

@@ -2,4 +2,4 @@
 export * from './audit';
 export * from './http';
 export * from './identity';
-export * from './incidents';
+export * from './tickets';

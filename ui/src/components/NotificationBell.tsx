@@ -3,6 +3,7 @@
  * and a dropdown with the latest notifications that marks them read and leads to their
  * tickets. Other views announce changes (e.g. "mark all read") with notificationsChanged().
  */
+import '../notifications.css';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { type Problem, toProblem } from '../api/http';
 import { type AppNotification, listNotifications, markAllNotificationsRead, markNotificationRead, type TicketEventType, ticketPath, unreadNotificationCount } from '../api/notifications';

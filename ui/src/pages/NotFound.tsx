@@ -12,7 +12,7 @@ export function NotFound() {
       <PageHeader title="Page not found" subtitle={<>Nothing lives at <code>{pathname}</code>.</>} />
       <div className="card empty">
         <p>
-          Go back to the <Link to="/incidents">incident list</Link>.
+          Go back to <Link to="/">your start page</Link>.
         </p>
       </div>
     </div>
