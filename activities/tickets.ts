@@ -1,8 +1,11 @@
 import type { Connection } from 'mongoose';
 import { chooseAssignment } from '../domain/assignment';
 import { slaDisplay } from '../domain/sla/ticketSla';
+import { ticketDiff } from '../domain/ticket/audit';
 import type { RoutingAction, Ticket } from '../domain/ticket/ticket';
+import { ticketWorkflowId } from '../domain/ticketNumber';
 import type { Catalog } from '../runtime/catalog';
+import { appendAudit } from '../store/audit';
 import { openLoadOf } from '../store/ticketLoad';
 import { ticketModel, toDocument } from '../store/tickets';
 import type { TicketRules } from '../workflows/ticket';
@@ -26,6 +29,15 @@ export function createTicketActivities(db: Connection, catalog: Catalog) {
         if ((error as { code?: number }).code === DUPLICATE_KEY) return 'stale';
         throw error;
       }
+    },
+
+    /**
+     * Records in the audit trail a change the workflow made by itself (no person's request
+     * carried it). A retry after a lost reply may record it twice; the chain stays valid.
+     */
+    async auditTicketChange({ before, after, action, actor }: { before: Ticket; after: Ticket; action: string; actor: string }): Promise<void> {
+      const workflowId = ticketWorkflowId(after.number);
+      await appendAudit(db, { action, actor: { type: 'workflow', id: workflowId, name: actor }, target: { type: after.kind, id: after.number }, diff: ticketDiff(before, after), outcome: 'success' });
     },
 
     /** The catalog rules a ticket workflow runs by, read when it starts. */

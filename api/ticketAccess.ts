@@ -52,8 +52,3 @@ export function expectedVersion(req: Request): number | undefined {
   if (!match) throw new InputError(`If-Match must be an ETag from a previous response, like "3"; got ${header}`, [{ field: 'headers.if-match', message: 'not an ETag' }]);
   return Number(match[1]);
 }
-
-/** The fields an audit diff shows (the timeline and clocks are in the ticket itself). */
-export function auditedFields({ timeline: _t, updatedAt: _u, version: _v, slas: _s, ...fields }: Ticket): Record<string, unknown> {
-  return fields;
-}

@@ -7,6 +7,9 @@
  * knows, and the messages are written for the requester, not for a developer.
  */
 
+import type { ApprovalMode, DueAction, RejectionRule } from './approval';
+import { parseDuration } from './sla/policy';
+
 /** An item's id is its file name: lower-case words joined by single dashes. */
 export const CATALOG_ITEM_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const CATALOG_ITEM_ID_MAX = 64;
@@ -51,14 +54,75 @@ export interface FormSchema {
   'x-order'?: string[];
 }
 
-/** The requester's manager, named users, or the members of a group. */
-export type Approvers = 'manager' | { users: string[] } | { group: string };
+/**
+ * Who approves, as an item states it; resolved to user names when a request is made:
+ * the requester's manager, that manager's own manager, named users, or a group's members.
+ * The requester never approves their own request.
+ */
+export type Approvers = 'manager' | 'manager_of_manager' | { users: string[] } | { group: string };
 
-export interface Approval {
-  required: boolean;
+/** One approval level of an item; levels run one after another (see docs/approvals.md). */
+export interface CatalogApprovalLevel {
+  /** Shown to approvers and in the timeline, e.g. "Line manager" or "IT security". */
+  name: string;
   approvers: Approvers;
-  /** any: the first approval decides; all: every approver must approve. */
-  mode: 'any' | 'all';
+  /** As the approval engine takes it; written `any`, `all`, `{ percentage: 50 }` or `{ at_least: 2 }` in YAML. */
+  mode: ApprovalMode;
+  /** Absent: the engine's default (`all` vetoes at the first rejection, the others when approval is out of reach). */
+  rejectWhen?: RejectionRule;
+  /** How long the level may stay undecided, from its start, e.g. '2d', '4h', '1d 12h' (calendar time). */
+  due?: string;
+  /** What happens when `due` has passed; set with `due`. */
+  onDue?: DueAction;
+  /** Who is added as approver when `onDue` is `escalate`; the same forms as `approvers`. */
+  escalateTo?: Approvers;
+}
+
+/** The levels a request for the item must pass, in order; none: no approval needed. */
+export interface Approval {
+  levels: CatalogApprovalLevel[];
+}
+
+/** True when ordering the item asks for approval first. */
+export function needsApproval(item: Pick<CatalogItem, 'approval'>): boolean {
+  return item.approval.levels.length > 0;
+}
+
+/** The level's time limit in ms, or undefined when it has none; `due` was checked when the item loaded. */
+export function approvalDueInMs(level: CatalogApprovalLevel): number | undefined {
+  return level.due === undefined ? undefined : parseDuration(level.due);
+}
+
+/** How many approvers a rule names for certain whatever the directory says: one manager, a fixed list; null for a group. */
+export function fixedApproverCount(approvers: Approvers): number | null {
+  if (approvers === 'manager' || approvers === 'manager_of_manager') return 1;
+  return 'users' in approvers ? new Set(approvers.users).size : null;
+}
+
+/**
+ * What is wrong with a level beyond the shape of each field (which the loader's schema
+ * checks): rules that involve several fields, as "field: message" issues.
+ */
+export function approvalLevelIssues(level: CatalogApprovalLevel): FormSchemaIssue[] {
+  const issues: FormSchemaIssue[] = [];
+  const issue = (path: string, message: string) => issues.push({ path, message });
+  if (typeof level.approvers === 'object' && 'users' in level.approvers) {
+    const seen = new Set<string>();
+    level.approvers.users.forEach((user, i) => {
+      if (seen.has(user)) issue(`approvers.users.${i}`, `lists ${user} twice`);
+      seen.add(user);
+    });
+  }
+  const fixed = fixedApproverCount(level.approvers);
+  if (level.mode.type === 'at_least' && fixed !== null && level.mode.count > fixed) {
+    const who = typeof level.approvers === 'string' ? `${level.approvers} is one approver` : `approvers lists ${fixed} user${fixed === 1 ? '' : 's'}`;
+    issue('mode.at_least', `${level.mode.count} approvals can never be reached: ${who}`);
+  }
+  if (level.due !== undefined && level.onDue === undefined) issue('onDue', 'is required with due: approve, reject or escalate when the level is still undecided');
+  if (level.onDue !== undefined && level.due === undefined) issue('due', `is required with onDue: how long the level may take, e.g. '2d' or '4h'`);
+  if (level.onDue === 'escalate' && level.escalateTo === undefined) issue('escalateTo', "is required with onDue: escalate: who is added as approver, e.g. { group: dba } or { users: [alice] }");
+  if (level.escalateTo !== undefined && level.onDue !== 'escalate') issue('escalateTo', 'is used only with onDue: escalate; remove it or escalate');
+  return issues;
 }
 
 export interface FulfilmentTask {

@@ -24,7 +24,7 @@ import { type AnyAction, applyTicketAction, isFinal, type SystemAction, type Tic
 import { ticketWorkflowId } from '../domain/ticketNumber';
 import { announce } from './announce';
 
-const { persistTicket, ticketRules, routeTicket } = proxyActivities<ReturnType<typeof createTicketActivities>>({
+const { persistTicket, ticketRules, routeTicket, auditTicketChange } = proxyActivities<ReturnType<typeof createTicketActivities>>({
   startToCloseTimeout: '30 seconds',
   // A store outage must not lose a transition: keep retrying, slower and slower.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
@@ -86,20 +86,28 @@ export async function ticketWorkflow({ ticket: initial, rules: carried, persiste
   // Announcements start child workflows; the run waits for those starts before it ends.
   const announcing: Array<Promise<void>> = [];
 
-  /** Every change goes through here: SLAs follow, the store is written, others are told. */
-  const commit = (before: Ticket | null, after: Ticket, actor: string, extraEvents: TicketEvent[] = []): Promise<void> => {
+  /**
+   * Every change goes through here: SLAs follow, the store is written, others are told.
+   * Changes the workflow makes by itself (rules, SLA escalations, cascades, timers) name
+   * an `audit` action: the API audits what people do, the workflow what it does.
+   */
+  const commit = (before: Ticket | null, after: Ticket, actor: string, { events = [], audit }: { events?: TicketEvent[]; audit?: string } = {}): Promise<void> => {
     // At the instant of the change itself: a new ticket's clocks start when it was opened.
     ticket = withSlas(after, rules!.sla, after.updatedAt);
-    const written = persist(ticket);
-    for (const event of [...eventsBetween(before, ticket, actor), ...extraEvents]) announcing.push(announceSafely(event));
-    if (before) cascade(before, ticket, actor);
+    const snapshot = ticket;
+    let written = persist(snapshot);
+    if (audit && before) written = writes = written.then(() => auditTicketChange({ before, after: snapshot, action: audit, actor }));
+    for (const event of [...eventsBetween(before, snapshot, actor), ...events]) announcing.push(announceSafely(event));
+    if (before) cascade(before, snapshot, actor);
     return written;
   };
 
-  const apply = (action: AnyAction, actor: string): Promise<void> => {
+  const apply = (action: AnyAction, actor: string, audit?: string): Promise<void> => {
     const before = ticket;
-    return commit(before, applyTicketAction(before, action, ctx(actor)), actor);
+    return commit(before, applyTicketAction(before, action, ctx(actor)), actor, { audit });
   };
+  /** A change the workflow makes by itself, audited under `<kind>.<action>`. */
+  const applyOwn = (action: AnyAction, actor: string): Promise<void> => apply(action, actor, `${ticket.kind}.${action.type}`);
 
   setHandler(currentQuery, () => ticket);
   setHandler(openedUpdate, async () => {
@@ -123,7 +131,7 @@ export async function ticketWorkflow({ ticket: initial, rules: carried, persiste
   setHandler(systemSignal, async ({ action, actor }) => {
     await ready();
     // Another ticket's view may be stale (a child already resolved by hand): skip what no longer applies.
-    if (ticketRejection(ticket, action, ctx(actor)) === null) await apply(action, actor);
+    if (ticketRejection(ticket, action, ctx(actor)) === null) await applyOwn(action, actor);
   });
 
   rules ??= await ticketRules();
@@ -131,7 +139,7 @@ export async function ticketWorkflow({ ticket: initial, rules: carried, persiste
   if (persisted === 0) {
     await commit(null, ticket, ticket.openedBy);
     const routing = await routeTicket(ticket);
-    if (routing && ticketRejection(ticket, routing, ctx(SYSTEM)) === null) await apply(routing, SYSTEM);
+    if (routing && ticketRejection(ticket, routing, ctx(SYSTEM)) === null) await applyOwn(routing, SYSTEM);
   }
 
   while (!isFinal(ticket) && !workflowInfo().continueAsNewSuggested) {
@@ -140,7 +148,7 @@ export async function ticketWorkflow({ ticket: initial, rules: carried, persiste
     const woken = () => ticket.version !== version || isFinal(ticket) || workflowInfo().continueAsNewSuggested;
     // A durable timer to the next deadline; an action that changes the ticket recomputes it.
     const changed = wakeAt === null ? (await condition(woken), true) : await condition(woken, Math.max(1, Date.parse(wakeAt) - Date.now()));
-    if (!changed) await onTimer(ticket, loaded, now(), { apply, commit });
+    if (!changed) await onTimer(ticket, loaded, now(), { apply: applyOwn, commit });
   }
   await condition(allHandlersFinished);
   await writes;
@@ -172,12 +180,12 @@ async function onTimer(
   ticket: Ticket,
   rules: TicketRules,
   now: string,
-  { apply, commit }: { apply: (action: AnyAction, actor: string) => Promise<void>; commit: (before: Ticket, after: Ticket, actor: string, events: TicketEvent[]) => Promise<void> },
+  { apply, commit }: { apply: (action: AnyAction, actor: string) => Promise<void>; commit: (before: Ticket, after: Ticket, actor: string, options: { events: TicketEvent[]; audit: string }) => Promise<void> },
 ): Promise<void> {
   const { slas, reached } = reachThresholds(ticket.slas, rules.sla, now);
   if (reached.length > 0) {
     const escalated = escalate({ ...ticket, slas }, reached, { actor: SYSTEM, now, settings: rules.settings });
-    await commit(ticket, escalated.ticket, SYSTEM, escalated.events);
+    await commit(ticket, escalated.ticket, SYSTEM, { events: escalated.events, audit: `${ticket.kind}.sla_escalation` });
     return;
   }
   const closeAt = autoCloseAt(ticket, rules.settings);

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import type { Connection } from 'mongoose';
 import type { ApprovalLevelSpec } from '../../domain/approval';
 import { type CatalogItem, validateAnswers } from '../../domain/catalogItem';
-import { diffOf } from '../../domain/diff';
+import { ticketDiff } from '../../domain/ticket/audit';
 import { openIncident } from '../../domain/ticket/incident';
 import { openProblem } from '../../domain/ticket/problem';
 import { openRequest } from '../../domain/ticket/request';
@@ -19,7 +19,7 @@ import type { AuditRecorder } from '../audit';
 import { InputError, NotFoundError, Problem } from '../problem';
 import { type AnyRoute, defineRoute } from '../route';
 import { createIncidentBody, createProblemBody, createRequestBody, ticket } from '../schemas/ticket';
-import { auditedFields, sendTicket } from '../ticketAccess';
+import { sendTicket } from '../ticketAccess';
 import { workflowProblem } from '../workflowErrors';
 
 export interface TicketDeps {
@@ -73,7 +73,7 @@ export function ticketCreateRoutes({ db, temporal, taskQueue, audit, catalog }: 
   }
 
   async function created(req: Request, res: Parameters<AnyRoute['handler']>[0]['res'], opened: Ticket): Promise<void> {
-    await audit(req, { action: `${opened.kind}.create`, target: { type: opened.kind, id: opened.number }, diff: diffOf({}, auditedFields(opened)), outcome: 'success' });
+    await audit(req, { action: `${opened.kind}.create`, target: { type: opened.kind, id: opened.number }, diff: ticketDiff(null, opened), outcome: 'success' });
     sendTicket(res.status(201).location(`${req.baseUrl}/tickets/${opened.number}`), req.principal!, opened, catalog.sla);
   }
 

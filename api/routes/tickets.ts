@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { diffOf } from '../../domain/diff';
+import { ticketDiff } from '../../domain/ticket/audit';
 import { isFinal, type Ticket, type TicketAction } from '../../domain/ticket/ticket';
 import { ticketWorkflowId } from '../../domain/ticketNumber';
 import { groupModel } from '../../store/groups';
@@ -11,7 +11,7 @@ import { ConflictError, ForbiddenError, InputError } from '../problem';
 import { type AnyRoute, defineRoute } from '../route';
 import { actionBodies, API_ACTIONS, type ApiActionType, knownErrorsQuery, listTicketsQuery, ticket, ticketNumber, ticketPage } from '../schemas/ticket';
 import { queueQuery, wordsFilter } from '../ticketQueries';
-import { auditedFields, expectedVersion, presentTicket, scopeFilter, scopeOf, sendTicket, ticketReader } from '../ticketAccess';
+import { expectedVersion, presentTicket, scopeFilter, scopeOf, sendTicket, ticketReader } from '../ticketAccess';
 import { workflowProblem } from '../workflowErrors';
 import type { TicketDeps } from './ticketCreate';
 
@@ -139,7 +139,7 @@ export function ticketRoutes({ db, temporal, audit, catalog }: TicketDeps): AnyR
         } catch (error) {
           throw workflowProblem(error, params.number);
         }
-        await audit(req, { action: `${current.kind}.${type}`, target: { type: current.kind, id: params.number }, diff: diffOf(auditedFields(current), auditedFields(after)), outcome: 'success' });
+        await audit(req, { action: `${current.kind}.${type}`, target: { type: current.kind, id: params.number }, diff: ticketDiff(current, after), outcome: 'success' });
         sendTicket(res, req.principal!, after, catalog.sla);
       },
     }),

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { byCatalogOrder, CATALOG_ITEM_ID, CATALOG_ITEM_ID_MAX, type CatalogItem, type FormSchema, formSchemaIssues } from '../../domain/catalogItem';
+import type { ApprovalMode } from '../../domain/approval';
+import { approvalLevelIssues, byCatalogOrder, CATALOG_ITEM_ID, CATALOG_ITEM_ID_MAX, type CatalogItem, type FormSchema, formSchemaIssues } from '../../domain/catalogItem';
+import { parseDuration } from '../../domain/sla/policy';
 
 /**
  * Reads the service catalog from `<dir>/items/*.yaml`, one item per file, its id the
@@ -55,18 +57,75 @@ const groupName = z.string({ error: 'must be a group name' }).regex(GROUP_NAME, 
 const userName = z.string({ error: 'must be a user name' }).regex(GROUP_NAME, 'must be a user name: lower-case letters, digits, dots, dashes or underscores');
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
-const approvers = z.union([z.literal('manager'), z.strictObject({ users: z.array(userName).min(1, 'name at least one user') }), z.strictObject({ group: groupName })], {
-  error: "must be 'manager', { users: [user names] } or { group: group name }",
+const approvers = z.union(
+  [
+    z.literal('manager'),
+    z.literal('manager_of_manager'),
+    z.strictObject({ users: z.array(userName).min(1, 'name at least one user') }),
+    z.strictObject({ group: groupName }),
+  ],
+  { error: "must be 'manager', 'manager_of_manager', { users: [user names] } or { group: group name }" },
+);
+
+const mode = z
+  .union(
+    [
+      z.literal('any'),
+      z.literal('all'),
+      z.strictObject({ percentage: z.number().gt(0, 'must be above 0').max(100, 'must be at most 100') }),
+      z.strictObject({ at_least: z.int().min(1, 'must be 1 or more') }),
+    ],
+    { error: "must be 'any', 'all', { percentage: N } (N above 0, at most 100) or { at_least: N } (a whole number, 1 or more)" },
+  )
+  .transform((value): ApprovalMode => {
+    if (value === 'any' || value === 'all') return { type: value };
+    return 'percentage' in value ? { type: 'percentage', percent: value.percentage } : { type: 'at_least', count: value.at_least };
+  });
+
+const DURATION_HINT = "must be a duration like '2d', '4h' or '1d 12h': whole numbers with units d h m s, in that order";
+const duration = z.string({ error: DURATION_HINT }).check((ctx) => {
+  let ms: number;
+  try {
+    ms = parseDuration(ctx.value);
+  } catch {
+    ctx.issues.push({ code: 'custom', message: DURATION_HINT, input: ctx.value });
+    return;
+  }
+  if (ms <= 0) ctx.issues.push({ code: 'custom', message: 'must be longer than 0', input: ctx.value });
 });
 
+const approvalLevel = z
+  .strictObject({
+    name: text(100),
+    approvers,
+    mode: mode.default({ type: 'any' }),
+    rejectWhen: z.enum(['any_rejection', 'quorum_impossible'], { error: "must be 'any_rejection' (the first rejection decides) or 'quorum_impossible' (rejected once approval is out of reach)" }).optional(),
+    due: duration.optional(),
+    onDue: z.enum(['approve', 'reject', 'escalate'], { error: "must be 'approve', 'reject' or 'escalate'" }).optional(),
+    escalateTo: approvers.optional(),
+  })
+  .check((ctx) => {
+    for (const issue of approvalLevelIssues(ctx.value)) {
+      ctx.issues.push({ code: 'custom', message: issue.message, path: issue.path.split('.'), input: ctx.value });
+    }
+  });
+
+/** Absent, or no levels: the request needs no approval. */
 const approval = z
   .strictObject({
-    required: z.boolean(),
-    approvers: approvers.optional(),
-    mode: z.enum(['any', 'all'], { error: "must be 'any' (one approval is enough) or 'all' (every approver must approve)" }).default('any'),
+    levels: z
+      .array(approvalLevel)
+      .max(10, 'list at most 10 levels')
+      .default([])
+      .check((ctx) => {
+        const seen = new Set<string>();
+        ctx.value.forEach((level, i) => {
+          if (seen.has(level.name)) ctx.issues.push({ code: 'custom', message: `another level is already called '${level.name}'; give each level its own name`, path: [i, 'name'], input: ctx.value });
+          seen.add(level.name);
+        });
+      }),
   })
-  .refine((value) => !value.required || value.approvers !== undefined, { path: ['approvers'], message: "is required when approval is required: 'manager', { users: [...] } or { group: ... }" })
-  .transform(({ approvers, ...rest }) => ({ ...rest, approvers: approvers ?? ('manager' as const) }));
+  .default({ levels: [] });
 
 const fulfilment = z.strictObject({
   group: groupName,
@@ -99,11 +158,14 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 function messageOf(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
     if (issue.path.length === 0 && issue.keys.includes('id')) return "remove 'id': an item's id is its file name";
+    if (issue.path.length === 1 && issue.path[0] === 'approval' && issue.keys.some((key) => ['required', 'approvers', 'mode'].includes(key))) {
+      return `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.join(', ')}: approval now lists its levels, e.g. approval: { levels: [{ name: Manager, approvers: manager }] }; leave approval out when none is needed`;
+    }
     return `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.join(', ')}: remove ${issue.keys.length === 1 ? 'it' : 'them'} or check the spelling`;
   }
   if (issue.code === 'invalid_type') {
     if (issue.input === undefined) return 'is missing';
-    if (issue.path.length === 0) return issue.input === null ? 'the file is empty; an item needs name, category, description, form, approval, fulfilment and order' : 'the file must be a YAML mapping of name, category, description, form, approval, fulfilment and order';
+    if (issue.path.length === 0) return issue.input === null ? 'the file is empty; an item needs name, category, description, form, fulfilment and order, and approval if it needs one' : 'the file must be a YAML mapping of name, category, description, form, approval, fulfilment and order';
     return `must be ${article(issue.expected)}, not ${kindOf(issue.input)}`;
   }
   return issue.message;

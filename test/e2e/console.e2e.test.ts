@@ -59,6 +59,7 @@ async function newSession(): Promise<Page> {
 }
 
 const STATE = '.ticket-summary [data-testid="state"]';
+const NOTICE = '[data-testid="notice"]';
 const ROW = (number: string) => `[data-testid="ticket-row"][data-number="${number}"]`;
 const valueOf = (page: Page, selector: string) => page.$eval(selector, (el) => (el as unknown as { value: string }).value);
 
@@ -83,7 +84,7 @@ describe('the agent console and the ticket page', () => {
     await fill(agent, '#title', 'Payroll export times out');
     await agent.click('[data-testid="create-ticket"]');
     const number = (await waitForPath(agent, /^\/tickets\/INC\d{7}$/)).split('/').pop()!;
-    await waitForText(agent, '[data-testid="notice"]', new RegExp(`Incident ${number} opened`));
+    await waitForText(agent, NOTICE, new RegExp(`Incident ${number} opened`));
     await waitForText(agent, STATE, /^New$/);
     expect(await textOf(agent, '[data-testid="assignment-group"]')).toBe('service-desk');
 
@@ -128,17 +129,22 @@ describe('the agent console and the ticket page', () => {
     await waitForText(agent, '[data-testid="live-status"]', /Live/);
 
     // a: assign to me; then start, and hold awaiting the caller, which needs a comment.
+    // The page may show a change through its live stream before the action answers: the
+    // notice says the action itself is done.
     await agent.keyboard.press('a');
-    await waitForText(agent, '[data-testid="assignee"]', /^alex$/);
+    await waitForText(agent, NOTICE, /Assigned to you/);
+    expect(await textOf(agent, '[data-testid="assignee"]')).toBe('alex');
     await agent.click('[data-testid="action-start"]');
-    await waitForText(agent, STATE, /^In progress$/);
+    await waitForText(agent, NOTICE, /Work started/);
+    expect(await textOf(agent, STATE)).toBe('In progress');
     await agent.click('[data-testid="action-hold"]');
     await agent.waitForSelector('[data-testid="form-hold"]');
     await agent.click('[data-testid="submit-hold"]');
     await waitForText(agent, '[data-testid="field-error-hold-comment"]', /what you need/);
     await agent.type('#hold-comment', 'Which VPN client version do you run?');
     await agent.click('[data-testid="submit-hold"]');
-    await waitForText(agent, STATE, /^On hold$/);
+    await waitForText(agent, NOTICE, /On hold: awaiting caller/);
+    expect(await textOf(agent, STATE)).toBe('On hold');
     expect(await textOf(agent, '[data-testid="hold-reason"]')).toBe('Awaiting caller');
     await agent.waitForSelector('[data-testid="sla-clock"][data-status="paused"]');
     await screenshot(agent, 'console-ticket-on-hold');
@@ -165,7 +171,8 @@ describe('the agent console and the ticket page', () => {
     expect(await valueOf(agent, '#resolve-code')).toBe('Solved (permanently)');
     await agent.type('#resolve-notes', 'Upgraded the VPN client to 5.2, which keeps the tunnel alive.');
     await agent.click('[data-testid="submit-resolve"]');
-    await waitForText(agent, STATE, /^Resolved$/);
+    await waitForText(agent, NOTICE, new RegExp(`${number} resolved`));
+    expect(await textOf(agent, STATE)).toBe('Resolved');
     expect(await textOf(agent, '[data-testid="resolution"]')).toContain('Upgraded the VPN client');
     // Escape closes an open form.
     await agent.click('[data-testid="action-reopen"]');

@@ -6,6 +6,7 @@ import { createActivities } from '../../activities';
 import { openIncident } from '../../domain/ticket/incident';
 import type { Ticket, TicketAction } from '../../domain/ticket/ticket';
 import { loadCatalog } from '../../runtime/catalog';
+import { auditModel } from '../../store/audit';
 import { connectStore } from '../../store/connection';
 import { ticketModel } from '../../store/tickets';
 import { actUpdate, currentQuery, ticketWorkflow } from '../../workflows/ticket';
@@ -93,6 +94,15 @@ describe('SLA timers on the ticket workflow', () => {
     expect(breached.priority).toBe('P1');
     expect(breached.timeline.some((entry) => entry.kind === 'priority_changed' && entry.from === 'P2' && entry.to === 'P1')).toBe(true);
     expect(await storedOnceAt(number, breached.version)).toMatchObject({ priority: 'P1' });
+    // What the workflow did by itself is in the audit trail, with the workflow as the actor.
+    const auditedOf = () => auditModel(db).find({ 'target.id': number }).sort({ _id: 1 }).lean<Array<{ action: string; actor: { type: string; id: string } }>>().exec();
+    let audited = await auditedOf();
+    for (let waited = 0; audited.length < 3 && waited < 10_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100)); // appended right after the projection write
+      audited = await auditedOf();
+    }
+    expect(audited.map((entry) => entry.action)).toEqual(['incident.sla_escalation', 'incident.sla_escalation', 'incident.sla_escalation']);
+    expect(audited[2]!.actor).toMatchObject({ type: 'workflow', id: `ticket/${number}` });
   });
 
   it('moves the breach by the time spent awaiting the caller', async () => {

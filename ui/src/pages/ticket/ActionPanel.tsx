@@ -77,7 +77,8 @@ export function ActionPanel() {
               type="button"
               className={`btn btn-sm ${b.tone === 'primary' ? 'btn-primary' : b.tone === 'success' ? 'btn-success' : b.tone === 'danger-ghost' ? 'btn-ghost btn-danger-text' : 'btn-secondary'}`}
               onClick={b.onClick}
-              disabled={quick.busy !== null}
+              // Opening a form is harmless while another action runs; running a second one is not.
+              disabled={!b.form && quick.busy !== null}
               aria-expanded={b.form ? form === b.form : undefined}
               aria-keyshortcuts={b.keys}
               data-testid={`action-${b.key}`}
