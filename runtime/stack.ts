@@ -58,7 +58,7 @@ export async function startStack(config: Config, opts: StackOptions): Promise<St
     const [temporal, store] = [temporalStart.value, storeStart.value];
 
     // Read before anything connects: a mistake in catalog/ stops start-up naming the file and field.
-    const catalog = loadCatalog();
+    const catalog = loadCatalog(undefined, { warn: (message) => opts.logger.warn(message) });
     const db = await connectStore(store.uri, config.MONGODB_DATABASE);
     cleanups.push(() => db.close());
 

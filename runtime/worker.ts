@@ -1,13 +1,10 @@
-import path from 'node:path';
 import { type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Connection as StoreConnection } from 'mongoose';
 import { createActivities } from '../activities';
 import type { NotificationSettings } from '../activities/notifications';
 import { smtpSettingsOf } from '../activities/notify';
 import { type Catalog, loadCatalog } from './catalog';
-import { loadWebhooks } from './catalog/webhooks';
 import { type Config, loadConfig, publicUrlOf } from './config';
-import { projectRoot } from './paths';
 
 export interface CoreWorkerOptions {
   connection: NativeConnection;
@@ -23,20 +20,20 @@ export interface CoreWorkerOptions {
 }
 
 /** The core worker: every workflow type plus the store and notification activities. */
-export function createCoreWorker({ connection, namespace, taskQueue, db, workflowBundle, notifications, catalog }: CoreWorkerOptions): Promise<Worker> {
+export function createCoreWorker({ connection, namespace, taskQueue, db, workflowBundle, notifications, catalog = loadCatalog() }: CoreWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue,
-    activities: createActivities({ db, notifications: notifications ?? notificationSettingsOf(loadConfig()), catalog: catalog ?? loadCatalog() }),
+    activities: createActivities({ db, notifications: notifications ?? notificationSettingsOf(loadConfig(), catalog), catalog }),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     shutdownGraceTime: '10 seconds',
   });
 }
 
 /** Notification settings from the configuration and the catalog's webhooks; says once, at start, what is off. */
-export function notificationSettingsOf(config: Config, log: { warn(message: string): void } = Runtime.instance().logger, catalogDir = path.join(projectRoot(), 'catalog')): NotificationSettings {
+export function notificationSettingsOf(config: Config, catalog: Catalog, log: { warn(message: string): void } = Runtime.instance().logger): NotificationSettings {
   const smtp = config.FLOWDESK_SMTP_URL ? smtpSettingsOf(config.FLOWDESK_SMTP_URL, config.FLOWDESK_MAIL_FROM) : null;
   if (!smtp) log.warn('email notifications are disabled: FLOWDESK_SMTP_URL is not set');
-  return { smtp, webhooks: loadWebhooks(catalogDir, { warn: (message) => log.warn(message) }), publicUrl: publicUrlOf(config) };
+  return { smtp, webhooks: catalog.webhooks, publicUrl: publicUrlOf(config) };
 }

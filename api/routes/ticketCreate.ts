@@ -2,7 +2,7 @@ import { type Client, WithStartWorkflowOperation } from '@temporalio/client';
 import type { Request } from 'express';
 import type { Connection } from 'mongoose';
 import type { ApprovalLevelSpec } from '../../domain/approval';
-import { type CatalogItem, validateAnswers } from '../../domain/catalogItem';
+import { approvalDueInMs, type Approvers, type CatalogItem, validateAnswers } from '../../domain/catalogItem';
 import { ticketDiff } from '../../domain/ticket/audit';
 import { openIncident } from '../../domain/ticket/incident';
 import { openProblem } from '../../domain/ticket/problem';
@@ -139,26 +139,61 @@ export function ticketCreateRoutes({ db, temporal, taskQueue, audit, catalog }: 
     },
   });
 
-  /** Resolves the item's approvers to users now, so the approval names real people. */
+  /**
+   * Resolves the item's approval levels to users now, so the approval names real people:
+   * only active users, never the requester (nobody approves their own request). A level
+   * that cannot be decided by the people found refuses the order with a 422 that says why.
+   */
   async function approvalLevelsFor(item: CatalogItem, requester: string): Promise<ApprovalLevelSpec[]> {
-    if (!item.approval.required) return [];
-    const approvers = await approversOf(item, requester);
-    return [{ name: item.approval.approvers === 'manager' ? 'Manager approval' : 'Approval', approvers, mode: { type: item.approval.mode } }];
+    const levels: ApprovalLevelSpec[] = [];
+    for (const level of item.approval.levels) {
+      const where = `'${item.name}' needs approval (level '${level.name}')`;
+      const approvers = await approversOf(level.approvers, requester, where);
+      if (level.mode.type === 'at_least' && level.mode.count > approvers.length) {
+        throw new Problem(422, 'Not enough approvers', `${where} by at least ${level.mode.count} people, but only ${approvers.length} can give it (${approvers.join(', ')}); ask an administrator`);
+      }
+      const escalateTo = level.onDue === 'escalate' && level.escalateTo ? await approversOf(level.escalateTo, requester, `${where}, escalated after ${level.due},`) : undefined;
+      levels.push({ name: level.name, approvers, mode: level.mode, rejectWhen: level.rejectWhen, dueInMs: approvalDueInMs(level), onDue: level.onDue, escalateTo });
+    }
+    return levels;
   }
 
-  async function approversOf(item: CatalogItem, requester: string): Promise<string[]> {
-    const spec = item.approval.approvers;
-    if (spec === 'manager') {
-      const user = await userModel(db).findById(requester).lean<{ manager: string | null }>().exec();
-      if (!user?.manager) throw new Problem(422, 'No manager to approve', `'${item.name}' needs your manager's approval, but no manager is recorded for ${requester}; ask an administrator to set it`);
-      return [user.manager];
+  /** The active users a rule names, the requester left out; a 422 naming the reason when none is left. */
+  async function approversOf(rule: Approvers, requester: string, where: string): Promise<string[]> {
+    const users = userModel(db);
+    const noOne = (why: string) => new Problem(422, 'No approvers', `${where} ${why}; ask an administrator`);
+    /** `names` that are active users, in the given order, once each, without the requester. */
+    const activeUsers = async (names: string[]): Promise<string[]> => {
+      const wanted = [...new Set(names)].filter((name) => name !== requester);
+      if (wanted.length === 0) return [];
+      const active = await users.find({ _id: { $in: wanted }, active: true }, { _id: 1 }).lean<{ _id: string }[]>().exec();
+      const ids = new Set(active.map((user) => user._id));
+      return wanted.filter((name) => ids.has(name));
+    };
+    if (rule === 'manager' || rule === 'manager_of_manager') {
+      let person = requester;
+      for (let hops = rule === 'manager' ? 1 : 2; hops > 0; hops--) {
+        const user = await users.findById(person).lean<{ manager: string | null }>().exec();
+        if (!user?.manager) {
+          const whose = person === requester ? `your manager, but no manager is recorded for ${requester}` : `your manager's manager, but no manager is recorded for ${person}`;
+          throw new Problem(422, 'No manager to approve', `${where} by ${whose}; ask an administrator to set it`);
+        }
+        person = user.manager;
+      }
+      const found = await activeUsers([person]);
+      if (found.length === 0) throw noOne(`by ${rule === 'manager' ? 'your manager' : "your manager's manager"}, ${person}, who is not an active user other than you`);
+      return found;
     }
-    if ('users' in spec) return spec.users;
-    const group = await groupModel(db).findById(spec.group).lean<{ members: string[] }>().exec();
-    // Nobody approves their own request.
-    const members = (group?.members ?? []).filter((member) => member !== requester);
-    if (members.length === 0) throw new Problem(422, 'No approvers', `'${item.name}' is approved by group '${spec.group}', which has no members who could approve it; ask an administrator`);
-    return members;
+    if ('users' in rule) {
+      const found = await activeUsers(rule.users);
+      if (found.length === 0) throw noOne(`by ${rule.users.join(', ')}, none of whom is an active user other than you`);
+      return found;
+    }
+    const group = await groupModel(db).findById(rule.group).lean<{ members: string[] }>().exec();
+    if (!group) throw noOne(`by group '${rule.group}', which does not exist`);
+    const found = await activeUsers(group.members);
+    if (found.length === 0) throw noOne(`by group '${rule.group}', which has no active members other than you`);
+    return found;
   }
 
   return [incident, problem, request];

@@ -21,13 +21,16 @@ export interface Catalog {
 
 export const DEFAULT_CATALOG_DIR = path.join(projectRoot(), 'catalog');
 
-/** Loads the catalog; a mistake in any file throws, naming the file and the field. */
-export function loadCatalog(dir = DEFAULT_CATALOG_DIR): Catalog {
+/**
+ * Loads the catalog; a mistake in any file throws, naming the file and the field.
+ * `warn` hears what is loaded but switched off (a webhook whose URL variable is unset).
+ */
+export function loadCatalog(dir = DEFAULT_CATALOG_DIR, { warn = () => undefined }: { warn?: (message: string) => void } = {}): Catalog {
   return {
     settings: loadServiceDeskSettings(dir),
     sla: loadSlaCatalog(dir),
     assignment: loadAssignmentRules(dir),
     items: loadCatalogItems(dir),
-    webhooks: loadWebhooks(dir),
+    webhooks: loadWebhooks(dir, { warn }),
   };
 }

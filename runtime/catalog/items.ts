@@ -105,6 +105,8 @@ const approvalLevel = z
     escalateTo: approvers.optional(),
   })
   .check((ctx) => {
+    // Rules across fields assume each field is well formed; until then its own message says more.
+    if (ctx.issues.length > 0) return;
     for (const issue of approvalLevelIssues(ctx.value)) {
       ctx.issues.push({ code: 'custom', message: issue.message, path: issue.path.split('.'), input: ctx.value });
     }

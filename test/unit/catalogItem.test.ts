@@ -1,4 +1,18 @@
-import { type CatalogItem, categoriesOf, fieldOrder, type FormSchema, isCalendarDate, searchItems, validateAnswers, validateFormSchema } from '../../domain/catalogItem';
+import {
+  approvalDueInMs,
+  approvalLevelIssues,
+  type CatalogApprovalLevel,
+  type CatalogItem,
+  categoriesOf,
+  fieldOrder,
+  fixedApproverCount,
+  type FormSchema,
+  isCalendarDate,
+  needsApproval,
+  searchItems,
+  validateAnswers,
+  validateFormSchema,
+} from '../../domain/catalogItem';
 
 const form: FormSchema = {
   type: 'object',
@@ -289,7 +303,7 @@ const item = (id: string, fields: Partial<CatalogItem>): CatalogItem => ({
   description: '',
   keywords: [],
   form: { type: 'object', properties: {} },
-  approval: { required: false, approvers: 'manager', mode: 'any' },
+  approval: { levels: [] },
   fulfilment: { group: 'service-desk', tasks: [{ title: 'Do it', group: 'service-desk' }] },
   order: 100,
   ...fields,
@@ -353,5 +367,53 @@ describe('searchItems', () => {
 describe('categoriesOf', () => {
   it('lists each category once, alphabetically', () => {
     expect(categoriesOf(catalog)).toEqual(['Access', 'Accounts', 'Facilities', 'Hardware']);
+  });
+});
+
+describe('approval levels', () => {
+  const level = (fields: Partial<CatalogApprovalLevel>): CatalogApprovalLevel => ({ name: 'Manager', approvers: 'manager', mode: { type: 'any' }, ...fields });
+
+  it('needs approval only when the item has levels', () => {
+    expect(needsApproval(item('a', {}))).toBe(false);
+    expect(needsApproval(item('a', { approval: { levels: [level({})] } }))).toBe(true);
+  });
+
+  it('turns the due duration into ms, calendar time', () => {
+    expect(approvalDueInMs(level({}))).toBeUndefined();
+    expect(approvalDueInMs(level({ due: '2d', onDue: 'reject' }))).toBe(2 * 86_400_000);
+    expect(approvalDueInMs(level({ due: '1d 12h', onDue: 'approve' }))).toBe(36 * 3_600_000);
+  });
+
+  it('counts the approvers a rule fixes: one manager, a distinct list; a group is unknown until a request', () => {
+    expect(fixedApproverCount('manager')).toBe(1);
+    expect(fixedApproverCount('manager_of_manager')).toBe(1);
+    expect(fixedApproverCount({ users: ['a', 'b', 'a'] })).toBe(2);
+    expect(fixedApproverCount({ group: 'dba' })).toBeNull();
+  });
+
+  it('accepts consistent levels', () => {
+    expect(approvalLevelIssues(level({}))).toEqual([]);
+    expect(approvalLevelIssues(level({ approvers: { users: ['a', 'b', 'c'] }, mode: { type: 'at_least', count: 3 }, due: '4h', onDue: 'escalate', escalateTo: { group: 'dba' } }))).toEqual([]);
+    expect(approvalLevelIssues(level({ approvers: { group: 'dba' }, mode: { type: 'at_least', count: 5 }, due: '2d', onDue: 'reject', rejectWhen: 'any_rejection' }))).toEqual([]);
+  });
+
+  it('refuses a quorum the named approvers can never reach', () => {
+    expect(approvalLevelIssues(level({ approvers: { users: ['a', 'b'] }, mode: { type: 'at_least', count: 3 } }))).toEqual([
+      { path: 'mode.at_least', message: '3 approvals can never be reached: approvers lists 2 users' },
+    ]);
+    expect(approvalLevelIssues(level({ mode: { type: 'at_least', count: 2 } }))).toEqual([{ path: 'mode.at_least', message: '2 approvals can never be reached: manager is one approver' }]);
+  });
+
+  it('refuses a user listed twice', () => {
+    expect(approvalLevelIssues(level({ approvers: { users: ['a', 'b', 'a'] } }))).toEqual([{ path: 'approvers.users.2', message: 'lists a twice' }]);
+  });
+
+  it('pairs due with onDue, and escalateTo with escalate', () => {
+    expect(approvalLevelIssues(level({ due: '2d' }))).toEqual([{ path: 'onDue', message: 'is required with due: approve, reject or escalate when the level is still undecided' }]);
+    expect(approvalLevelIssues(level({ onDue: 'approve' }))).toEqual([{ path: 'due', message: "is required with onDue: how long the level may take, e.g. '2d' or '4h'" }]);
+    expect(approvalLevelIssues(level({ due: '2d', onDue: 'escalate' }))).toEqual([
+      { path: 'escalateTo', message: 'is required with onDue: escalate: who is added as approver, e.g. { group: dba } or { users: [alice] }' },
+    ]);
+    expect(approvalLevelIssues(level({ due: '2d', onDue: 'reject', escalateTo: { users: ['b'] } }))).toEqual([{ path: 'escalateTo', message: 'is used only with onDue: escalate; remove it or escalate' }]);
   });
 });

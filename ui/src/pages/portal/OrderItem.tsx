@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, type Problem, toProblem } from '../../api';
 import { type Answers, type Approval, type CatalogItem, getCatalogItem, orderCatalogItem } from '../../api/catalog';
+import type { Approvers, CatalogApprovalLevel } from '../../../../domain/catalogItem';
 import { ErrorAlert, PageHeader, ProblemView, Spinner, Tag } from '../../components';
 import { SchemaForm } from '../../components/SchemaForm';
 import { flash } from '../../flash';
@@ -94,6 +95,11 @@ export function OrderItem({ id }: { id: string }) {
         <aside className="card order-aside" aria-label="What happens next" data-testid="order-next">
           <h2 className="card-title">What happens next</h2>
           <p data-testid="approval-note">{approvalNote(item.approval)}</p>
+          {deadlines(item.approval).length > 0 && (
+            <p className="muted small" data-testid="approval-due">
+              {deadlines(item.approval).join(' ')}
+            </p>
+          )}
           <p className="muted small">Then the work is done by:</p>
           <ol className="order-tasks">
             {item.fulfilment.tasks.map((task) => (
@@ -119,13 +125,53 @@ function answerErrors(error: ApiError): Record<string, string> {
   return out;
 }
 
-function approvalNote({ required, approvers, mode }: Approval): string {
-  if (!required) return 'No approval needed: the request goes straight to the team that fulfils it.';
-  if (approvers === 'manager') return 'Your manager approves the request first.';
-  if ('group' in approvers) return `${mode === 'all' ? 'Every member' : 'A member'} of the ${approvers.group} group approves the request first.`;
+/** Who approves, level by level, in the requester's words. */
+function approvalNote({ levels }: Approval): string {
+  if (levels.length === 0) return 'No approval needed: the request goes straight to the team that fulfils it.';
+  return levels.map((level, i) => `${approverPhrase(level)} ${i === 0 ? 'the request first' : 'it next'}.`).join(' ');
+}
+
+function approverPhrase({ approvers, mode }: CatalogApprovalLevel): string {
+  if (approvers === 'manager') return 'Your manager approves';
+  if (approvers === 'manager_of_manager') return "Your manager's manager approves";
+  if ('group' in approvers) {
+    const group = `the ${approvers.group} group`;
+    if (mode.type === 'all') return `Every member of ${group} approves`;
+    if (mode.type === 'percentage') return `${mode.percent}% of the members of ${group} approve`;
+    if (mode.type === 'at_least') return `At least ${mode.count} members of ${group} approve`;
+    return `A member of ${group} approves`;
+  }
   const names = approvers.users.join(', ');
-  if (approvers.users.length === 1) return `${names} approves the request first.`;
-  return mode === 'all' ? `${names} all approve the request first.` : `One of ${names} approves the request first.`;
+  if (approvers.users.length === 1) return `${names} approves`;
+  if (mode.type === 'all') return `${names} all approve`;
+  if (mode.type === 'percentage') return `${mode.percent}% of ${names} approve`;
+  if (mode.type === 'at_least') return `At least ${mode.count} of ${names} approve`;
+  return `One of ${names} approves`;
+}
+
+/** What happens to levels left undecided, one sentence each. */
+function deadlines({ levels }: Approval): string[] {
+  return levels.flatMap((level) => {
+    if (!level.due || !level.onDue) return [];
+    const when = `If ${level.name} has not decided within ${spell(level.due)},`;
+    if (level.onDue === 'approve') return [`${when} that step is approved.`];
+    if (level.onDue === 'reject') return [`${when} the request is rejected.`];
+    return [`${when} ${escalationPhrase(level.escalateTo)} may decide too.`];
+  });
+}
+
+function escalationPhrase(to: Approvers | undefined): string {
+  if (to === 'manager') return 'your manager';
+  if (to === 'manager_of_manager') return "your manager's manager";
+  if (to && 'group' in to) return `the ${to.group} group`;
+  return to ? to.users.join(', ') : 'someone else';
+}
+
+const UNITS: Record<string, string> = { d: 'day', h: 'hour', m: 'minute', s: 'second' };
+
+/** '1d 12h' → '1 day 12 hours'. */
+function spell(due: string): string {
+  return due.trim().replace(/(\d+)\s*([dhms])\s*/g, (_, n: string, unit: string) => `${n} ${UNITS[unit]}${n === '1' ? '' : 's'} `).trim();
 }
 
 /** An Idempotency-Key; getRandomValues works on plain-http origins too, unlike randomUUID. */
