@@ -16,7 +16,7 @@ import { claimKey, findKey, fingerprintOf } from '../../store/idempotency';
 import { userModel } from '../../store/users';
 import { openedUpdate, ticketWorkflow } from '../../workflows/ticket';
 import type { AuditRecorder } from '../audit';
-import { InputError, NotFoundError, Problem } from '../problem';
+import { ForbiddenError, InputError, NotFoundError, Problem } from '../problem';
 import { type AnyRoute, defineRoute } from '../route';
 import { createIncidentBody, createProblemBody, createRequestBody, ticket } from '../schemas/ticket';
 import { sendTicket } from '../ticketAccess';
@@ -72,6 +72,13 @@ export function ticketCreateRoutes({ db, temporal, taskQueue, audit, catalog }: 
     }
   }
 
+  /** An agent logging an incident for someone: the caller must be a real, active user. */
+  async function checkCaller(caller: string, req: Request): Promise<void> {
+    if (!req.principal!.permissions.has('ticket.act')) throw new ForbiddenError("logging an incident for someone else needs the permission 'ticket.act'");
+    const user = await userModel(db).findById(caller).lean<{ active: boolean }>().exec();
+    if (!user?.active) throw new InputError(`there is no active user '${caller}'`, [{ field: 'body.caller', message: 'unknown or inactive user' }]);
+  }
+
   async function created(req: Request, res: Parameters<AnyRoute['handler']>[0]['res'], opened: Ticket): Promise<void> {
     await audit(req, { action: `${opened.kind}.create`, target: { type: opened.kind, id: opened.number }, diff: ticketDiff(null, opened), outcome: 'success' });
     sendTicket(res.status(201).location(`${req.baseUrl}/tickets/${opened.number}`), req.principal!, opened, catalog.sla);
@@ -89,8 +96,11 @@ export function ticketCreateRoutes({ db, temporal, taskQueue, audit, catalog }: 
     responses: CREATED('incident'),
     async handler({ body, req, res }) {
       await checkGroup(body.assignmentGroup);
+      const { caller = req.actor, ...fields } = body;
+      if (caller !== req.actor) await checkCaller(caller, req);
       const number = await numberFor('incident', req, body);
-      await created(req, res, await open(openIncident(body, number, { actor: req.actor, now: new Date().toISOString(), settings })));
+      const first = openIncident(fields, number, { actor: caller, now: new Date().toISOString(), settings });
+      await created(req, res, await open(caller === req.actor ? first : loggedBy(first, req.actor)));
     },
   });
 
@@ -162,6 +172,7 @@ export function ticketCreateRoutes({ db, temporal, taskQueue, audit, catalog }: 
   async function approversOf(rule: Approvers, requester: string, where: string): Promise<string[]> {
     const users = userModel(db);
     const noOne = (why: string) => new Problem(422, 'No approvers', `${where} ${why}; ask an administrator`);
+    const besidesYou = (names: string[]) => (names.includes(requester) ? ' other than you' : '');
     /** `names` that are active users, in the given order, once each, without the requester. */
     const activeUsers = async (names: string[]): Promise<string[]> => {
       const wanted = [...new Set(names)].filter((name) => name !== requester);
@@ -181,22 +192,28 @@ export function ticketCreateRoutes({ db, temporal, taskQueue, audit, catalog }: 
         person = user.manager;
       }
       const found = await activeUsers([person]);
-      if (found.length === 0) throw noOne(`by ${rule === 'manager' ? 'your manager' : "your manager's manager"}, ${person}, who is not an active user other than you`);
+      if (found.length === 0) throw noOne(`by ${rule === 'manager' ? 'your manager' : "your manager's manager"}, ${person}, who is ${person === requester ? 'you' : 'not an active user'}`);
       return found;
     }
     if ('users' in rule) {
       const found = await activeUsers(rule.users);
-      if (found.length === 0) throw noOne(`by ${rule.users.join(', ')}, none of whom is an active user other than you`);
+      if (found.length === 0) throw noOne(`by ${rule.users.join(', ')}, ${rule.users.length === 1 ? 'who is not' : 'none of whom is'} an active user${besidesYou(rule.users)}`);
       return found;
     }
     const group = await groupModel(db).findById(rule.group).lean<{ members: string[] }>().exec();
     if (!group) throw noOne(`by group '${rule.group}', which does not exist`);
     const found = await activeUsers(group.members);
-    if (found.length === 0) throw noOne(`by group '${rule.group}', which has no active members other than you`);
+    if (found.length === 0) throw noOne(`by group '${rule.group}', which has no active members${besidesYou(group.members)}`);
     return found;
   }
 
   return [incident, problem, request];
+}
+
+/** The incident as opened by an agent for its caller: the caller owns it, the timeline says who logged it. */
+function loggedBy<T extends Ticket>(ticket: T, agent: string): T {
+  const [created, ...rest] = ticket.timeline;
+  return { ...ticket, timeline: [{ ...created!, actor: agent, text: `${created!.text}, logged by ${agent} for ${ticket.openedBy}` }, ...rest] };
 }
 
 function reuse(earlier: { resource: string; fingerprint: string }, fingerprint: string): string {

@@ -9,7 +9,7 @@ import { userModel } from '../../store/users';
 import { actUpdate } from '../../workflows/ticket';
 import { ConflictError, ForbiddenError, InputError } from '../problem';
 import { type AnyRoute, defineRoute } from '../route';
-import { actionBodies, API_ACTIONS, type ApiActionType, knownErrorsQuery, listTicketsQuery, ticket, ticketNumber, ticketPage } from '../schemas/ticket';
+import { actionBodies, API_ACTIONS, type ApiActionType, knownErrorsQuery, listTicketsQuery, serviceDeskSettings, ticket, ticketNumber, ticketPage } from '../schemas/ticket';
 import { queueQuery, wordsFilter } from '../ticketQueries';
 import { expectedVersion, presentTicket, scopeFilter, scopeOf, sendTicket, ticketReader } from '../ticketAccess';
 import { workflowProblem } from '../workflowErrors';
@@ -132,7 +132,9 @@ export function ticketRoutes({ db, temporal, audit, catalog }: TicketDeps): AnyR
         const current = await load(params.number, req);
         if (isFinal(current)) throw new ConflictError(`${current.number} is ${current.state} and accepts no more actions`);
         const action = await checkedAction(type, body as Record<string, unknown>, current, req);
-        const command = { action, actor: req.actor, expectedVersion: expectedVersion(req) };
+        // A comment or a watch conflicts with nothing: it never needs the latest version.
+        const version = type === 'comment' || type === 'watch' ? undefined : expectedVersion(req);
+        const command = { action, actor: req.actor, expectedVersion: version };
         let after: Ticket;
         try {
           after = await temporal.workflow.getHandle(ticketWorkflowId(params.number)).executeUpdate(actUpdate, { args: [command] });
@@ -153,7 +155,11 @@ export function ticketRoutes({ db, temporal, audit, catalog }: TicketDeps): AnyR
     if ((type === 'cancel' || type === 'reopen') && !agent && current.openedBy !== req.actor) {
       throw new ForbiddenError(`only the person who opened ${current.number} or an agent may ${type} it`);
     }
-    if (type === 'delegate') return { type, from: (body.from as string | undefined) ?? req.actor, to: body.to as string };
+    if (type === 'delegate') {
+      // A vote handed to someone who cannot sign in would leave the approval stuck.
+      await checkUser(body.to as string, 'body.to');
+      return { type, from: (body.from as string | undefined) ?? req.actor, to: body.to as string };
+    }
     if (type === 'assign') await checkAssignment(current, body.group as string | null | undefined, body.assignee as string | null | undefined);
     if (type === 'assign_task' && body.assignee) await checkUser(body.assignee as string, 'body.assignee');
     if (type === 'set_parent' && body.parent) await checkRelated(body.parent as string, 'incident', 'body.parent', req);
@@ -162,6 +168,8 @@ export function ticketRoutes({ db, temporal, audit, catalog }: TicketDeps): AnyR
   }
 
   async function checkAssignment(current: Ticket, group: string | null | undefined, assignee: string | null | undefined): Promise<void> {
+    // Malformed whatever the ticket's state: a 400, not the workflow's 409.
+    if (group === undefined && assignee === undefined) throw new InputError('name a group, an assignee or both', [{ field: 'body', message: 'name a group, an assignee or both' }]);
     const groupName = group === undefined ? current.assignmentGroup : group;
     if (group) {
       const found = await groupModel(db).findById(group).lean<{ members: string[] }>().exec();
@@ -191,7 +199,20 @@ export function ticketRoutes({ db, temporal, audit, catalog }: TicketDeps): AnyR
     if (related.kind === 'incident' && related.parent) throw new ConflictError(`${number} is itself a child of ${related.parent}; make ${related.parent} the parent instead`);
   }
 
-  return [list, get, knownErrors, ...actions];
+  const settings = defineRoute({
+    method: 'get',
+    path: '/service-desk/settings',
+    operationId: 'getServiceDeskSettings',
+    summary: 'The priority matrix and the reopen window from catalog/service-desk.yaml',
+    tag: 'tickets',
+    permission: 'authenticated',
+    responses: { 200: { description: 'The settings', schema: serviceDeskSettings } },
+    handler({ res }) {
+      res.json(catalog.settings);
+    },
+  });
+
+  return [list, get, knownErrors, settings, ...actions];
 }
 
 function camel(type: string): string {

@@ -21,7 +21,7 @@ const classification = {
   affectedCis: z.array(name).max(50).optional().meta({ description: 'Affected configuration items' }),
 };
 
-export const createIncidentBody = z
+const ticketFields = z
   .strictObject({
     title: text(200),
     description: z.string().trim().max(10_000).default(''),
@@ -29,10 +29,13 @@ export const createIncidentBody = z
     urgency: level,
     ...classification,
     assignmentGroup: name.optional().meta({ description: 'Name of an existing assignment group; left out, the assignment rules choose' }),
-  })
+  });
+
+export const createIncidentBody = ticketFields
+  .extend({ caller: name.optional().meta({ description: 'The user the incident is logged for (agents only); default: the caller of the API' }) })
   .meta({ id: 'NewIncident' });
 
-export const createProblemBody = createIncidentBody.meta({ id: 'NewProblem' });
+export const createProblemBody = ticketFields.meta({ id: 'NewProblem' });
 
 export const createRequestBody = z
   .strictObject({
@@ -92,6 +95,7 @@ const slaView = z.object({
   targetMs: z.number(),
   elapsedBusinessMs: z.number(),
   remainingBusinessMs: z.number().meta({ description: 'Business time left; negative once breached' }),
+  breached: z.boolean().meta({ description: 'Breached now, or completed after its due time' }),
 });
 
 const common = {
@@ -183,3 +187,10 @@ export const knownErrorsQuery = z.strictObject({
   q: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
+
+export const serviceDeskSettings = z
+  .object({
+    priorityMatrix: z.record(z.string(), z.record(z.string(), priority)).meta({ description: 'Priority by impact, then urgency (1 = high)' }),
+    reopenWindowMs: z.number().int().meta({ description: 'How long after resolution an incident may be reopened' }),
+  })
+  .meta({ id: 'ServiceDeskSettings' });

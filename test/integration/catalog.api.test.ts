@@ -1,3 +1,5 @@
+import { groupModel } from '../../store/groups';
+import { userModel } from '../../store/users';
 import { addUser, startTestApi, type TestApi, type TestUser } from '../setup/harness';
 
 let api: TestApi;
@@ -20,6 +22,12 @@ async function get(path: string, authorization: string | null = requester.bearer
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
 
+async function post(path: string, body: unknown, authorization: string = requester.bearer): Promise<Reply> {
+  const res = await fetch(`${api.baseUrl}/api/v1${path}`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+}
+
 function expectProblem(reply: Reply, status: number, detail: RegExp): void {
   expect(reply.status).toBe(status);
   expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -34,7 +42,7 @@ describe('the service catalog API', () => {
     expect(reply.status).toBe(200);
     expect(ids(reply)).toEqual(['password-reset', 'laptop', 'software-installation', 'vpn-access', 'shared-mailbox', 'new-starter', 'database-access']);
     expect(reply.body.categories).toEqual(['Access', 'Accounts', 'Email & collaboration', 'Hardware', 'People', 'Software']);
-    expect(reply.body.items[0]).toMatchObject({ id: 'password-reset', name: 'Password reset', form: { type: 'object', properties: expect.any(Object) }, approval: { required: false } });
+    expect(reply.body.items[0]).toMatchObject({ id: 'password-reset', name: 'Password reset', form: { type: 'object', properties: expect.any(Object) }, approval: { levels: [] } });
   });
 
   it('searches names, keywords and descriptions, best match first', async () => {
@@ -64,7 +72,7 @@ describe('the service catalog API', () => {
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({
       id: 'database-access',
-      approval: { required: true, approvers: { group: 'dba' }, mode: 'all' },
+      approval: { levels: [{ name: 'DBA team', approvers: { group: 'dba' }, mode: { type: 'all' }, due: '2d', onDue: 'reject' }] },
       fulfilment: { group: 'dba', tasks: [{ group: 'dba', title: expect.any(String) }] },
     });
     expect(reply.body.form.properties.durationDays).toMatchObject({ type: 'integer', minimum: 1, maximum: 90, default: 30 });
@@ -87,5 +95,64 @@ describe('the service catalog API', () => {
     expect(body.paths['/catalog/items'].get).toMatchObject({ operationId: 'listCatalogItems', 'x-permission': 'authenticated' });
     expect(body.paths['/catalog/items/{id}'].get).toMatchObject({ operationId: 'getCatalogItem' });
     expect(body.components.schemas.CatalogItem).toBeDefined();
+  });
+});
+
+describe("ordering resolves the item's approval levels to people", () => {
+  const DAY = 86_400_000;
+  const newStarter = {
+    item: 'new-starter',
+    answers: { firstName: 'Ada', lastName: 'Byron', startDate: '2026-09-01', jobTitle: 'Analyst', department: 'Risk', lineManager: 'rita@bank.example', location: 'London' },
+  };
+  const dbAccess = { item: 'database-access', answers: { database: 'PAYMENTS-PROD (PostgreSQL)', justification: 'Month-end reconciliation needs ad-hoc queries on settled payments.' } };
+  const setMembers = (group: string, members: string[]) =>
+    groupModel(api.db)
+      .updateOne({ _id: group }, { $set: { members }, $setOnInsert: { displayName: group, manager: null, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' } }, { upsert: true })
+      .exec();
+
+  it('builds every level with its mode, due time and escalation, skipping users who are not active', async () => {
+    expectProblem(await post('/requests', newStarter), 422, /'New starter onboarding' needs approval \(level 'Line manager'\) by your manager, but no manager is recorded for rita; ask an administrator to set it/);
+
+    await addUser(api.db, 'mona', ['requester']);
+    await userModel(api.db).updateOne({ _id: 'rita' }, { $set: { manager: 'mona' } }).exec();
+    expectProblem(await post('/requests', newStarter), 422, /\(level 'Line manager'\), escalated after 3d, by hr\.onboarding, who is not an active user; ask an administrator/);
+
+    await addUser(api.db, 'hr.onboarding', ['requester']);
+    expectProblem(await post('/requests', newStarter), 422, /\(level 'IT security'\) by iris\.kovacs, tom\.brandt, ana\.silva, none of whom is an active user; ask an administrator/);
+
+    await addUser(api.db, 'iris.kovacs', ['requester']);
+    await addUser(api.db, 'tom.brandt', ['requester']);
+    await userModel(api.db).updateOne({ _id: 'tom.brandt' }, { $set: { active: false } }).exec();
+    await addUser(api.db, 'ana.silva', ['requester']);
+    const reply = await post('/requests', newStarter);
+    expect(reply.status).toBe(201);
+    const [manager, security] = reply.body.approval.levels;
+    expect(manager).toMatchObject({ name: 'Line manager', state: 'pending', mode: { type: 'any' }, onDue: 'escalate', escalateTo: ['hr.onboarding'], dueInMs: 3 * DAY, approvers: [{ user: 'mona', state: 'pending' }] });
+    expect(Date.parse(manager.dueAt) - Date.parse(manager.startedAt)).toBe(3 * DAY);
+    expect(security).toMatchObject({ name: 'IT security', state: 'waiting', mode: { type: 'percentage', percent: 50 }, rejectWhen: 'any_rejection', onDue: 'approve', escalateTo: [], dueInMs: 2 * DAY });
+    expect(security.approvers.map((a: { user: string }) => a.user)).toEqual(['iris.kovacs', 'ana.silva']);
+  });
+
+  it("asks a group's active members, never the requester", async () => {
+    expectProblem(await post('/requests', dbAccess), 422, /'Database access' needs approval \(level 'DBA team'\) by group 'dba', which does not exist; ask an administrator/);
+    await setMembers('dba', ['rita']);
+    const alone = await post('/requests', dbAccess);
+    expectProblem(alone, 422, /by group 'dba', which has no active members other than you/);
+    expect(alone.body.title).toBe('No approvers');
+
+    await addUser(api.db, 'dan', ['requester']);
+    await addUser(api.db, 'dora', ['requester']);
+    await setMembers('dba', ['dora', 'rita', 'dan', 'ghost']);
+    const reply = await post('/requests', dbAccess);
+    expect(reply.status).toBe(201);
+    expect(reply.body.approval.levels).toEqual([
+      expect.objectContaining({ name: 'DBA team', mode: { type: 'all' }, rejectWhen: 'any_rejection', onDue: 'reject', dueInMs: 2 * DAY, approvers: [expect.objectContaining({ user: 'dora' }), expect.objectContaining({ user: 'dan' })] }),
+    ]);
+  });
+
+  it('sends an item without levels straight to fulfilment', async () => {
+    const reply = await post('/requests', { item: 'password-reset', answers: { system: 'VPN second factor', username: 'rita', contactPhone: '+44 20 7946 0000' } });
+    expect(reply.status).toBe(201);
+    expect(reply.body).toMatchObject({ state: 'in_fulfilment' });
   });
 });

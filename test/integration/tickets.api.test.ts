@@ -145,6 +145,31 @@ describe('acting on an incident', () => {
   });
 });
 
+describe('incidents logged for a caller, comments and settings', () => {
+  it('lets an agent log an incident for a caller, who then owns it', async () => {
+    const created = await call('POST', '/incidents', { ...newIncident('printer jam'), caller: 'alice' });
+    expect(created.status).toBe(201);
+    expect(created.body.openedBy).toBe('alice');
+    expect(created.body.timeline[0]).toMatchObject({ actor: 'lead', kind: 'created', text: expect.stringMatching(/logged by lead for alice$/) });
+    expectProblem(await call('POST', '/incidents', { ...newIncident('ghost'), caller: 'nobody-here' }), 400, /no active user 'nobody-here'/);
+    const requester = await addUser(api.db, 'rhea', ['requester']);
+    expectProblem(await call('POST', '/incidents', { ...newIncident('for someone'), caller: 'alice' }, { authorization: requester.bearer }), 403, /ticket\.act/);
+  });
+
+  it('accepts a comment whatever the If-Match: it conflicts with nothing', async () => {
+    const { body: created } = await call('POST', '/incidents', newIncident('comment race'));
+    await call('POST', `/tickets/${created.number}/actions/assign`, { assignee: 'alice' });
+    const comment = await call('POST', `/tickets/${created.number}/actions/comment`, { text: 'seen it' }, { 'if-match': '"1"' });
+    expect(comment.status).toBe(200);
+    expect(comment.body.version).toBe(3);
+  });
+
+  it('serves the service-desk settings', async () => {
+    const settings = await call('GET', '/service-desk/settings');
+    expect(settings.body).toEqual({ priorityMatrix: { 1: { 1: 'P1', 2: 'P2', 3: 'P3' }, 2: { 1: 'P2', 2: 'P3', 3: 'P4' }, 3: { 1: 'P3', 2: 'P4', 3: 'P5' } }, reopenWindowMs: 7 * 86_400_000 });
+  });
+});
+
 describe('listing tickets', () => {
   it('pages with a cursor and filters by state', async () => {
     const titles = ['page-a', 'page-b', 'page-c'];
