@@ -17,15 +17,18 @@ let aud: TestUser; // auditor
 
 beforeAll(async () => {
   api = await startTestApi();
-  reed = await addUser(api.db, 'reed', ['requester']);
-  rhea = await addUser(api.db, 'rhea', ['requester']);
-  mona = await addUser(api.db, 'mona', ['approver']);
-  vic = await addUser(api.db, 'vic', ['approver']);
-  lead = await addUser(api.db, 'lead', ['group_manager'], ['service-desk']);
-  dan = await addUser(api.db, 'dan', ['agent'], ['dba']);
+  // dee joins 'dba' after dan, so the DBA approvers come in that order.
+  [reed, rhea, mona, vic, lead, dan, deb, aud] = await Promise.all([
+    addUser(api.db, 'reed', ['requester']),
+    addUser(api.db, 'rhea', ['requester']),
+    addUser(api.db, 'mona', ['approver']),
+    addUser(api.db, 'vic', ['approver']),
+    addUser(api.db, 'lead', ['group_manager'], ['service-desk']),
+    addUser(api.db, 'dan', ['agent'], ['dba']),
+    addUser(api.db, 'deb', ['agent'], ['desktop']),
+    addUser(api.db, 'aud', ['auditor']),
+  ]);
   dee = await addUser(api.db, 'dee', ['agent'], ['dba']);
-  deb = await addUser(api.db, 'deb', ['agent'], ['desktop']);
-  aud = await addUser(api.db, 'aud', ['auditor']);
   await userModel(api.db).updateOne({ _id: 'reed' }, { $set: { manager: 'mona' } }).exec();
 });
 afterAll(() => api.stop());
