@@ -35,7 +35,7 @@ export const formSchema = z
   })
   .meta({ id: 'FormSchema' });
 
-const approvers = z.union([z.literal('manager'), z.object({ users: z.array(z.string()) }), z.object({ group: z.string() })]);
+const approvers = z.union([z.literal('manager'), z.literal('manager_of_manager'), z.object({ users: z.array(z.string()) }), z.object({ group: z.string() })]);
 
 export const catalogItem = z
   .object({
@@ -46,9 +46,21 @@ export const catalogItem = z
     keywords: z.array(z.string()),
     form: formSchema,
     approval: z.object({
-      required: z.boolean(),
-      approvers: approvers.meta({ description: "The requester's manager, named users, or the members of a group" }),
-      mode: z.enum(['any', 'all']).meta({ description: 'any: one approval decides; all: every approver must approve' }),
+      levels: z
+        .array(
+          z.object({
+            name: z.string(),
+            approvers: approvers.meta({ description: "The requester's manager (or theirs), named users, or the members of a group" }),
+            mode: z
+              .union([z.object({ type: z.enum(['any', 'all']) }), z.object({ type: z.literal('percentage'), percent: z.number() }), z.object({ type: z.literal('at_least'), count: z.number().int() })])
+              .meta({ description: 'any: one approval decides; all: every approver; percentage / at_least: a quorum' }),
+            rejectWhen: z.enum(['any_rejection', 'quorum_impossible']).optional(),
+            due: z.string().optional().meta({ description: "How long the level may stay undecided, e.g. '2d'" }),
+            onDue: z.enum(['approve', 'reject', 'escalate']).optional(),
+            escalateTo: approvers.optional(),
+          }),
+        )
+        .meta({ description: 'Levels decided one after another; empty: no approval needed' }),
     }),
     fulfilment: z.object({ group: z.string(), tasks: z.array(z.object({ title: z.string(), group: z.string() })) }),
     order: z.number().int(),

@@ -43,8 +43,9 @@ async function post(stack: Stack, url: string, body: unknown) {
 
 it('keeps incidents and their running workflows across a full stop and start', async () => {
   let stack = await start();
-  authorization = (await addUser(stack.db, 'agent', ['group_manager'])).bearer;
-  const created = await post(stack, '/incidents', { title: 'survives restarts', description: '', impact: 2, urgency: 1 });
+  authorization = (await addUser(stack.db, 'agent', ['group_manager'], ['service-desk'])).bearer;
+  await addUser(stack.db, 'alice', ['agent'], ['service-desk']);
+  const created = await post(stack, '/incidents', { title: 'survives restarts', description: '', impact: 2, urgency: 1, assignmentGroup: 'service-desk' });
   expect(created.status).toBe(201);
   const number: string = created.body.number;
   expect((await post(stack, `/tickets/${number}/actions/assign`, { assignee: 'alice' })).status).toBe(200);
@@ -64,7 +65,7 @@ it('keeps incidents and their running workflows across a full stop and start', a
     expect(started.status).toBe(200);
     expect(started.body).toMatchObject({ state: 'in_progress', version: 3 });
     // The counter survived too: the next incident gets the next number.
-    const next = await post(stack, '/incidents', { title: 'after restart', description: '', impact: 3, urgency: 3 });
+    const next = await post(stack, '/incidents', { title: 'after restart', description: '', impact: 3, urgency: 3, assignmentGroup: 'service-desk' });
     expect(Number(next.body.number.slice(3))).toBe(Number(number.slice(3)) + 1);
   } finally {
     await stack.stop();

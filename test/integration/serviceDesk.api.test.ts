@@ -159,6 +159,7 @@ describe('assignment rules', () => {
     expect(routed).toMatchObject({ assignmentGroup: 'service-desk', assignee: 'ben', assignmentSource: 'rule' });
     expect(routed.assignments).toEqual([{ at: anInstant, actor: 'system', group: 'service-desk', assignee: 'ben', source: 'rule', rule: 'incidents-catch-all' }]);
     expect(last(routed)).toEqual({ at: anInstant, actor: 'system', kind: 'assigned', text: "Assigned to group service-desk, ben by rule 'incidents-catch-all'" });
+    expect(numbers(await get(ben, '/tickets?queue=mine'))).toEqual([printer]);
   });
 
   it('never override a group chosen when the incident was opened', async () => {
@@ -286,9 +287,11 @@ describe('working an incident', () => {
   });
 
   it('refuses a stale If-Match with 412 and accepts the current ETag', async () => {
-    expect(await read(lead, vpn)).toMatchObject({ assignmentGroup: 'network', version: 2 });
-    expectProblem(await act(lead, vpn, 'assign', { assignee: 'nora' }, { 'if-match': '"1"' }), 412, /is at version 2, not 1/);
-    const reply = await act(lead, vpn, 'assign', { assignee: 'nora' }, { 'if-match': '"2"' });
+    const seen = await get(nora, `/tickets/${vpn}`);
+    expect(ok(seen)).toMatchObject({ assignmentGroup: 'network', version: 2 });
+    expect(seen.headers.get('etag')).toBe('"2"');
+    expectProblem(await act(nora, vpn, 'assign', { assignee: 'nora' }, { 'if-match': '"1"' }), 412, /is at version 2, not 1/);
+    const reply = await act(nora, vpn, 'assign', { assignee: 'nora' }, { 'if-match': seen.headers.get('etag')! });
     expect(ok(reply)).toMatchObject({ assignee: 'nora', version: 3 });
     expect(reply.headers.get('etag')).toBe('"3"');
     expectProblem(await act(lead, vpn, 'assign', { assignee: 'nora' }, { 'if-match': 'version 3' }), 400, /If-Match/, ['headers.if-match']);

@@ -4,6 +4,7 @@ import { PageHeader, ProblemView, Spinner, Tag } from '../../components';
 import { Link, navigate, useLocation } from '../../router';
 import { useLoad } from '../../useLoad';
 import '../../portal.css';
+import { needsApproval } from '../../../../domain/catalogItem';
 
 /** The catalog URL for a search and a category; the URL holds both, so back and reload keep them. */
 function catalogPath(q: string, category: string): string {
@@ -113,7 +114,7 @@ function CatalogCard({ item }: { item: CatalogItem }) {
         </Link>
       </h2>
       <p className="catalog-card-text">{item.description}</p>
-      <p className="catalog-card-foot small">{item.approval.required ? <Tag tone="amber">Needs approval</Tag> : <Tag tone="green">No approval needed</Tag>}</p>
+      <p className="catalog-card-foot small">{needsApproval(item) ? <Tag tone="amber">Needs approval</Tag> : <Tag tone="green">No approval needed</Tag>}</p>
     </li>
   );
 }
