@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { Connection } from 'mongoose';
 import { slaDisplay } from '../domain/sla/ticketSla';
 import type { SlaCatalog } from '../domain/sla/policy';
-import { isVisible, type Ticket, type TicketScope, withoutWorkNotes } from '../domain/ticket/ticket';
+import { isVisible, type Ticket, visibilityOf, type TicketScope, withoutWorkNotes } from '../domain/ticket/ticket';
 import { ticketModel, type TicketDocument, toTicket } from '../store/tickets';
 import type { AuditRecorder } from './audit';
 import type { Principal } from './auth/principal';
@@ -15,7 +15,7 @@ export function scopeOf(principal: Principal): TicketScope {
 /** The store filter matching isVisible(), so listings page through visible tickets only. */
 export function scopeFilter(scope: TicketScope) {
   if (scope.all) return {};
-  return { $or: [{ openedBy: scope.username }, { watchers: scope.username }, { approvers: scope.username }, { assignmentGroup: { $in: scope.groups } }] };
+  return { $or: [{ openedBy: scope.username }, { watchers: scope.username }, { participants: scope.username }, { workingGroups: { $in: scope.groups } }] };
 }
 
 /** Reads tickets for a caller: invisible ones answer the same 404 as missing ones, so numbers cannot be probed. */
@@ -24,7 +24,7 @@ export function ticketReader(db: Connection, audit: AuditRecorder) {
   return async function load(number: string, req: Request): Promise<Ticket> {
     const found = await tickets.findById(number).lean<TicketDocument>().exec();
     const ticket = found && toTicket(found);
-    const visible = ticket && isVisible({ ...ticket, approvers: found.approvers }, scopeOf(req.principal!));
+    const visible = ticket && isVisible(visibilityOf(ticket), scopeOf(req.principal!));
     if (ticket && !visible) {
       await audit(req, { action: 'access.denied', target: { type: 'ticket', id: number }, outcome: 'denied', detail: "outside the caller's groups" });
     }

@@ -1,6 +1,6 @@
 import { type Connection, Schema } from 'mongoose';
 import { pendingApprovers } from '../domain/approval';
-import type { Ticket } from '../domain/ticket/ticket';
+import { approversOf, type Ticket, workingGroupsOf } from '../domain/ticket/ticket';
 
 /**
  * The ticket read model: one document per ticket, `_id` = ticket number, the ticket's
@@ -13,8 +13,11 @@ export type TicketDocument = WithoutNumber<Ticket> & {
   _id: string;
   /** Numeric sequence, so listings sort correctly past INC9999999. */
   seq: number;
-  /** Users who must decide an approval now: they see the request and find it in their approvals. */
+  /** Users who must decide an approval now: the approvals queue. */
   approvers: string[];
+  /** Everyone ever asked to approve, and the groups working on it: who may see it (isVisible). */
+  participants: string[];
+  workingGroups: string[];
   /** The earliest due time of a running SLA clock, for "breaching soon". */
   slaDueAt: string | null;
 };
@@ -32,6 +35,8 @@ const schema = new Schema(
     assignee: String,
     openedBy: String,
     approvers: [String],
+    participants: [String],
+    workingGroups: [String],
     slaDueAt: String,
     updatedAt: String,
     version: { type: Number, required: true },
@@ -44,12 +49,14 @@ schema.index({ assignmentGroup: 1, seq: -1 });
 schema.index({ assignee: 1, seq: -1 });
 schema.index({ openedBy: 1, seq: -1 });
 schema.index({ approvers: 1 });
+schema.index({ participants: 1 });
+schema.index({ workingGroups: 1 });
 
 export function ticketModel(db: Connection) {
   return db.models.Ticket ?? db.model('Ticket', schema);
 }
 
-export function toTicket({ _id, seq: _seq, approvers: _a, slaDueAt: _s, ...rest }: TicketDocument): Ticket {
+export function toTicket({ _id, seq: _seq, approvers: _a, participants: _p, workingGroups: _w, slaDueAt: _s, ...rest }: TicketDocument): Ticket {
   return { number: _id, ...rest } as Ticket;
 }
 
@@ -61,6 +68,8 @@ export function toDocument(ticket: Ticket, slaDueAt: string | null): TicketDocum
     _id: number,
     seq: Number(number.slice(3)),
     approvers: ticket.kind === 'request' && ticket.approval && ticket.state === 'pending_approval' ? pendingApprovers(ticket.approval) : [],
+    participants: approversOf(ticket),
+    workingGroups: workingGroupsOf(ticket),
     slaDueAt,
   } as TicketDocument;
 }

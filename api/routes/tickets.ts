@@ -19,7 +19,7 @@ const numberParams = z.strictObject({ number: ticketNumber });
 const IF_MATCH = 'The ETag of the ticket as last read; the action is refused with 412 if it changed since';
 
 /** Who may ask for each action; the workflow then decides whether it applies to the ticket now. */
-const ACTION_PERMISSION: Record<ApiActionType, 'ticket.read' | 'ticket.act' | 'approval.decide'> = {
+const ACTION_PERMISSION: Record<ApiActionType, 'ticket.read' | 'ticket.act' | 'approval.decide' | 'problem.manage'> = {
   assign: 'ticket.act',
   comment: 'ticket.read',
   update: 'ticket.act',
@@ -39,7 +39,7 @@ const ACTION_PERMISSION: Record<ApiActionType, 'ticket.read' | 'ticket.act' | 'a
   assign_task: 'ticket.act',
   complete_task: 'ticket.act',
   analyse: 'ticket.act',
-  publish_known_error: 'ticket.act',
+  publish_known_error: 'problem.manage',
 };
 
 const ACTION_SUMMARY: Record<ApiActionType, string> = {
@@ -188,13 +188,20 @@ export function ticketRoutes({ db, temporal, audit, catalog }: TicketDeps): AnyR
     if (!user?.active) throw new InputError(`there is no active user '${username}'`, [{ field, message: 'unknown or inactive user' }]);
   }
 
+  async function findTicket(number: string): Promise<Ticket | null> {
+    const found = await tickets.findById(number).lean<TicketDocument>().exec();
+    return found && toTicket(found);
+  }
+
   async function checkRelated(number: string, kind: 'incident' | 'problem', field: string, req: Request): Promise<void> {
-    let related: Ticket;
+    let related: Ticket | null;
+    // Any agent may link to a problem (the known-error database shows them all); a parent must be in scope.
     try {
-      related = await load(number, req);
+      related = kind === 'problem' ? await findTicket(number) : await load(number, req);
     } catch {
-      throw new InputError(`there is no ${kind} ${number} you can see`, [{ field, message: `unknown ${kind}` }]);
+      related = null;
     }
+    if (!related || related.kind !== kind) throw new InputError(`there is no ${kind} ${number} you can see`, [{ field, message: `unknown ${kind}` }]);
     if (['closed', 'cancelled'].includes(related.state)) throw new ConflictError(`${number} is ${related.state}; link to an open ${kind}`);
     if (related.kind === 'incident' && related.parent) throw new ConflictError(`${number} is itself a child of ${related.parent}; make ${related.parent} the parent instead`);
   }

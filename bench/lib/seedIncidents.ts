@@ -45,6 +45,8 @@ function seededIncident(seq: number, now: Date, assignee: string): TicketDocumen
     problem: null,
     slas: [],
     approvers: [],
+    participants: [],
+    workingGroups: [GROUPS[seq % GROUPS.length]!].filter((g): g is string => g !== null),
     slaDueAt: null,
     resolutionCode: done ? 'fixed' : null,
     resolutionNotes: done ? 'Seeded' : null,

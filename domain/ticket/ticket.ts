@@ -88,17 +88,44 @@ export function applyTicketAction(ticket: Ticket, action: AnyAction, ctx: Action
   }
 }
 
-/** What a caller may see: all tickets, or those of their groups, those they opened, watch or must approve. */
+/** What a caller may see: all tickets, or those of their groups, those they opened, watch or were asked to approve. */
 export interface TicketScope {
   all: boolean;
   username: string;
   groups: readonly string[];
 }
 
-export function isVisible(ticket: Pick<Ticket, 'assignmentGroup' | 'openedBy' | 'watchers'> & { approvers?: string[] }, scope: TicketScope): boolean {
+/** Everyone ever asked to approve a request (and their delegates): they keep seeing what they decided. */
+export function approversOf(ticket: Ticket): string[] {
+  if (ticket.kind !== 'request' || !ticket.approval) return [];
+  const people = ticket.approval.levels.flatMap((level) => level.approvers.flatMap((a) => (a.delegatedTo ? [a.user, a.delegatedTo] : [a.user])));
+  return [...new Set(people)];
+}
+
+/** The groups working on a ticket: its assignment group and, for requests, each fulfilment task's group. */
+export function workingGroupsOf(ticket: Ticket): string[] {
+  const groups = ticket.kind === 'request' ? ticket.tasks.map((task) => task.group) : [];
+  return [...new Set([...(ticket.assignmentGroup ? [ticket.assignmentGroup] : []), ...groups])];
+}
+
+/** What deciding visibility needs; the store keeps `participants` and `workingGroups` for listings. */
+export interface Visibility {
+  openedBy: string;
+  watchers: readonly string[];
+  assignmentGroup: string | null;
+  participants?: readonly string[];
+  workingGroups?: readonly string[];
+}
+
+export function visibilityOf(ticket: Ticket): Visibility {
+  return { openedBy: ticket.openedBy, watchers: ticket.watchers, assignmentGroup: ticket.assignmentGroup, participants: approversOf(ticket), workingGroups: workingGroupsOf(ticket) };
+}
+
+export function isVisible(ticket: Visibility, scope: TicketScope): boolean {
   if (scope.all || ticket.openedBy === scope.username || ticket.watchers.includes(scope.username)) return true;
-  if (ticket.approvers?.includes(scope.username)) return true;
-  return ticket.assignmentGroup !== null && scope.groups.includes(ticket.assignmentGroup);
+  if (ticket.participants?.includes(scope.username)) return true;
+  const groups = ticket.workingGroups ?? (ticket.assignmentGroup ? [ticket.assignmentGroup] : []);
+  return groups.some((group) => scope.groups.includes(group));
 }
 
 /** The ticket as someone who may not see work notes (a requester) is shown it. */

@@ -37,7 +37,7 @@ beforeAll(async () => {
   ]);
   [ben, pam, ian] = await Promise.all([
     addUser(api.db, 'ben', ['agent'], ['service-desk']),
-    addUser(api.db, 'pam', ['agent'], ['problem-management']),
+    addUser(api.db, 'pam', ['group_manager'], ['problem-management']), // publishes known errors (problem.manage)
     addUser(api.db, 'ian', ['agent'], ['apps']),
   ]);
 });

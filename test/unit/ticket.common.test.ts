@@ -4,7 +4,7 @@ import { type Incident, openIncident } from '../../domain/ticket/incident';
 import { openProblem } from '../../domain/ticket/problem';
 import { openRequest } from '../../domain/ticket/request';
 import { type ActionContext, DEFAULT_SETTINGS } from '../../domain/ticket/settings';
-import { type AnyAction, applyTicketAction, isFinal, isOpen, isVisible, type Ticket, ticketRejection, withoutWorkNotes } from '../../domain/ticket/ticket';
+import { type AnyAction, applyTicketAction, isFinal, isOpen, isVisible, type Ticket, ticketRejection, visibilityOf, withoutWorkNotes } from '../../domain/ticket/ticket';
 
 const H = 3_600_000;
 const T0 = '2026-06-01T08:00:00.000Z';
@@ -208,9 +208,21 @@ describe('isVisible', () => {
     expect(isVisible(ticket, scope('bob', ['network', 'desk']))).toBe(true);
   });
 
-  it('shows a ticket to those who must approve it', () => {
-    expect(isVisible({ ...ticket, approvers: ['mgr1'] }, scope('mgr1'))).toBe(true);
-    expect(isVisible({ ...ticket, approvers: ['mgr1'] }, scope('mgr2'))).toBe(false);
+  it('shows a ticket to those who were asked to approve it', () => {
+    expect(isVisible({ ...ticket, participants: ['mgr1'] }, scope('mgr1'))).toBe(true);
+    expect(isVisible({ ...ticket, participants: ['mgr1'] }, scope('mgr2'))).toBe(false);
+  });
+
+  it('shows a request to every group with a fulfilment task on it, and to approvers after they decided', () => {
+    const request = openRequest(
+      { item: { id: 'x', name: 'X', category: 'access', fulfilmentGroup: 'desk', tasks: [{ title: 'account', group: 'desk' }, { title: 'vpn', group: 'network' }] }, answers: {}, approvalLevels: [{ name: 'Manager', approvers: ['mgr1'], mode: { type: 'any' } }] },
+      'REQ0000009',
+      ctx(CALLER),
+    );
+    expect(isVisible(visibilityOf(request), scope('nina', ['network']))).toBe(true);
+    expect(isVisible(visibilityOf(request), scope('olga', ['dba']))).toBe(false);
+    const approved = applyTicketAction(request, { type: 'decide', decision: 'approve', comment: '' }, ctx('mgr1'));
+    expect(isVisible(visibilityOf(approved), scope('mgr1'))).toBe(true);
   });
 
   it('hides it from everybody else, also an unassigned ticket from every group', () => {
