@@ -5,7 +5,7 @@ import { type Ticket as DomainTicket, type TicketAction, ticketRejection } from 
 export type { TicketAction } from '../../domain/ticket/ticket';
 
 /** Actions that work a ticket: the API asks for 'ticket.act' (agents). */
-const AGENT_ACTIONS: ReadonlySet<TicketAction['type']> = new Set(['assign', 'update', 'start', 'hold', 'resume', 'resolve', 'close', 'set_parent', 'link_problem', 'assign_task', 'complete_task', 'analyse', 'publish_known_error']);
+const AGENT_ACTIONS: ReadonlySet<TicketAction['type']> = new Set(['assign', 'update', 'start', 'hold', 'resume', 'resolve', 'close', 'set_parent', 'link_problem', 'assign_task', 'complete_task', 'analyse']);
 
 export function isAgent(me: Me): boolean {
   return me.permissions.includes('ticket.act');
@@ -15,6 +15,7 @@ export function isAgent(me: Me): boolean {
 function mayRequest(me: Me, ticket: Ticket, type: TicketAction['type']): boolean {
   if (AGENT_ACTIONS.has(type)) return isAgent(me);
   if (type === 'decide' || type === 'delegate') return me.permissions.includes('approval.decide');
+  if (type === 'publish_known_error') return me.permissions.includes('problem.manage');
   // Callers cancel and reopen what they opened; agents any ticket they see.
   if (type === 'cancel' || type === 'reopen') return isAgent(me) || ticket.openedBy === me.user.username;
   return true;
