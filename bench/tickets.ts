@@ -21,6 +21,7 @@ import { loadConfig } from '../runtime/config';
 import { createLogger } from '../runtime/log';
 import { freePort } from '../runtime/ports';
 import { type Stack, startStack } from '../runtime/stack';
+import { groupModel } from '../store/groups';
 import { roleDefinitions } from '../store/roles';
 import { issueToken } from '../store/tokens';
 import { insertUser } from '../store/users';
@@ -69,6 +70,9 @@ async function addBenchAdmin(db: StoreConnection): Promise<string> {
   await insertUser(db, { username: BENCH_USER, displayName: 'Bench admin', roles: ['admin'], passwordHash: await hashPassword(`bench-${Date.now()}-${Math.random()}`) });
   const permissions = permissionsOf(['admin'], await roleDefinitions(db));
   const { token } = await issueToken(db, BENCH_USER, 'bench', [...permissions], null);
+  // The assignment rules route the bench's incidents to service-desk; the bench admin works there.
+  const now = new Date().toISOString();
+  await groupModel(db).updateOne({ _id: 'service-desk' }, { $addToSet: { members: BENCH_USER }, $setOnInsert: { displayName: 'Service desk', manager: null, createdAt: now, updatedAt: now } }, { upsert: true }).exec();
   return `Bearer ${token}`;
 }
 
