@@ -45,7 +45,7 @@ describe('the workflow sandbox boundary', () => {
       "import type { createTicketActivities } from '../activities/tickets';",
       "import mongoose from 'mongoose';",
       "import { priorityOf } from '../domain/priority';",
-      "export { incidentWorkflow } from './incident';",
+      "export { ticketWorkflow } from './ticket';",
     ].join('\n');
     expect(forbiddenImports(file, source)).toEqual(['node:fs', '../activities', 'mongoose']);
   });

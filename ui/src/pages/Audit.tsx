@@ -6,8 +6,12 @@ import { navigate, useLocation } from '../router';
 
 const PAGE_SIZE = 50;
 
-const KNOWN_ACTIONS = ['auth.login', 'auth.logout', 'access.denied', 'user.create', 'user.update', 'group.create', 'group.update', 'role.put', 'token.create', 'token.revoke', 'incident.create', 'incident.assign', 'incident.start', 'incident.resolve', 'incident.close'];
-const TARGET_TYPES = ['user', 'group', 'role', 'api_token', 'incident', 'route'];
+const KNOWN_ACTIONS = [
+  'auth.login', 'auth.logout', 'access.denied', 'user.create', 'user.update', 'group.create', 'group.update', 'role.put', 'token.create', 'token.revoke',
+  'incident.create', 'incident.assign', 'incident.hold', 'incident.resolve', 'incident.close', 'incident.sla_escalation', 'incident.route',
+  'request.create', 'request.decide', 'request.delegate', 'request.complete_task', 'problem.create', 'problem.publish_known_error',
+];
+const TARGET_TYPES = ['user', 'group', 'role', 'api_token', 'incident', 'request', 'problem', 'route'];
 
 function filtersFrom(search: URLSearchParams): AuditFilters {
   const filters: AuditFilters = {};
