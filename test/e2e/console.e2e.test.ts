@@ -274,7 +274,8 @@ describe('known errors', () => {
     await waitForText(agent, '[data-testid="problem-link"]', new RegExp(`^${problem.number}$`));
     await waitForText(agent, found, /Linked ✓/);
 
-    await agent.click('[data-testid="problem-link"] a');
+    // A DOM click: the "Linked" notice may still cover the link where a mouse click would land.
+    await agent.$eval('[data-testid="problem-link"] a', (link) => (link as HTMLAnchorElement).click());
     await waitForPath(agent, new RegExp(`^/tickets/${problem.number}$`));
     await waitForText(agent, STATE, /^Known error$/);
     expect(await textOf(agent, '[data-testid="root-cause"]')).toContain('idle for 5 minutes');
