@@ -275,7 +275,7 @@ describe('known errors', () => {
     await waitForText(agent, found, /Linked ✓/);
 
     // A DOM click: the "Linked" notice may still cover the link where a mouse click would land.
-    await agent.$eval('[data-testid="problem-link"] a', (link) => (link as HTMLAnchorElement).click());
+    await agent.$eval('[data-testid="problem-link"] a', (link) => (link as unknown as { click(): void }).click());
     await waitForPath(agent, new RegExp(`^/tickets/${problem.number}$`));
     await waitForText(agent, STATE, /^Known error$/);
     expect(await textOf(agent, '[data-testid="root-cause"]')).toContain('idle for 5 minutes');
