@@ -41,8 +41,14 @@ const settings = {
   /** Ticket changes recorded while measuring the write path (and left pending for one listing). */
   changes: envInt('BENCH_QUEUE_CHANGES', 200),
   seedBatch: envInt('BENCH_SEED_BATCH', 1000),
+  /** 0: skip the per-queue comparison (page 2, cold process and writes still run). */
+  reads: process.env.BENCH_QUEUE_READS !== '0',
   survey: process.env.BENCH_QUEUES_SURVEY === '1',
   surveySlowReps: envInt('BENCH_QUEUES_SURVEY_SLOW_REPS', 3),
+  /** Open shares (percent of the tickets) the survey builds its open-only layouts for. */
+  surveyOpenPercents: (process.env.BENCH_QUEUES_SURVEY_OPEN ?? '5,20,100').split(',').map((p) => Number(p.trim())),
+  /** 0: skip survey strategy (b), the summary collection of every ticket. */
+  surveyAll: process.env.BENCH_QUEUES_SURVEY_ALL !== '0',
 };
 
 const say = (line: string) => process.stdout.write(`[queues ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -177,8 +183,18 @@ async function main(): Promise<void> {
     const seeded = await seed(db);
 
     // ---- reads: every queue, ours (warm process) next to the route's current query
+    const resultsDir = path.join(__dirname, 'results');
+    fs.mkdirSync(resultsDir, { recursive: true });
+    const file = path.join(resultsDir, `queues-${runId}.json`);
+    const partial: Record<string, unknown> = { benchmark: 'queues', settings, seeded: { ...seeded, newest: seeded.newest.number } };
+    // Written after every phase, so an interrupted run keeps what it measured.
+    const save = (key: string, value: unknown) => {
+      partial[key] = value;
+      fs.writeFileSync(file, `${JSON.stringify(partial, null, 2)}\n`);
+    };
+
     const rows: Array<{ name: string; ours: LatencySummary; route: LatencySummary; samePage: string }> = [];
-    for (const scenario of [...scenarios, numberSearch(settings.tickets)]) {
+    for (const scenario of settings.reads ? [...scenarios, numberSearch(settings.tickets)] : []) {
       say(`${scenario.name}: ${settings.reps} × listQueue, then ${settings.baselineReps} × the current query`);
       const ours = await time(settings.reps, () => listQueue(db!, { ...scenario.request, compactAfter: 0 }), true);
       say(`  listQueue p50 ${ours.p50Ms} ms, p95 ${ours.p95Ms} ms`);
@@ -188,6 +204,7 @@ async function main(): Promise<void> {
       const theirs = new Set(b.items.map((doc) => doc._id));
       const shared = a.items.filter((s) => theirs.has(s.number)).length;
       rows.push({ name: scenario.name, ours, route, samePage: `${shared}/${Math.max(a.items.length, b.items.length)}` });
+      save('reads', rows);
     }
 
     say('my groups, 2nd page (cursor)');
@@ -195,7 +212,9 @@ async function main(): Promise<void> {
     const routeFirst = await routePage(db, { queue: 'my_groups' });
     const ours2 = await time(settings.reps, () => listQueue(db!, { queue: 'my_groups', groups: MY_GROUPS, cursor: ourFirst.nextCursor!, compactAfter: 0 }), true);
     const route2 = await time(settings.baselineReps, () => routePage(db!, { queue: 'my_groups' }, routeFirst.nextCursor!), false);
+    say(`  listQueue p50 ${ours2.p50Ms} ms, p95 ${ours2.p95Ms} ms; current p50 ${route2.p50Ms} ms, p95 ${route2.p95Ms} ms (${ratio(route2.p50Ms, ours2.p50Ms)})`);
     rows.push({ name: 'my groups, 2nd page (cursor)', ours: ours2, route: route2, samePage: '-' });
+    save('reads', rows);
 
     say('cold process: a new connection lists my groups (fetches and parses the snapshot)');
     const cold = await time(
@@ -210,6 +229,8 @@ async function main(): Promise<void> {
       },
       false,
     );
+    say(`  p50 ${cold.p50Ms} ms, p95 ${cold.p95Ms} ms`);
+    save('cold', cold);
 
     // ---- writes: what a ticket change costs
     say(`writes: ${settings.changes} × upsertQueueEntry (one insert each)`);
@@ -240,11 +261,20 @@ async function main(): Promise<void> {
       routeWrite = await time(settings.baselineWrites, () => ticketModel(db!).updateOne({ _id: newest.number, version: { $lt: ++v } }, { $set: { version: v } }, { upsert: true }).exec(), false);
       say(`  p50 ${routeWrite.p50Ms} ms`);
     }
+    save('writes', { upsertQueueEntry: writes, listingWithPending: { pending, latency: withPending }, compaction, firstListingAfterCompaction: afterCompaction, currentProjectionWrite: routeWrite });
 
     let survey: SurveyRow[] = [];
     if (settings.survey) {
       say('strategy survey (BENCH_QUEUES_SURVEY=1)');
-      survey = await runSurvey(uri, { count: settings.tickets, reps: Math.min(settings.reps, 20), slowReps: settings.surveySlowReps, say });
+      survey = await runSurvey(uri, {
+        count: settings.tickets,
+        reps: Math.min(settings.reps, 20),
+        slowReps: settings.surveySlowReps,
+        openShares: settings.surveyOpenPercents.map((p) => p / 100),
+        includeAll: settings.surveyAll,
+        say,
+        onRow: (rows) => save('survey', rows),
+      });
     }
 
     const result = {
@@ -259,9 +289,6 @@ async function main(): Promise<void> {
       writes: { upsertQueueEntry: writes, listingWithPending: { pending, latency: withPending }, compaction, firstListingAfterCompaction: afterCompaction, currentProjectionWrite: routeWrite },
       survey,
     };
-    const resultsDir = path.join(__dirname, 'results');
-    fs.mkdirSync(resultsDir, { recursive: true });
-    const file = path.join(resultsDir, `queues-${runId}.json`);
     fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
 
     process.stdout.write(

@@ -40,12 +40,25 @@ async function fill(db: Connection, name: string, docs: Array<Record<string, unk
 }
 
 /** Runs the survey in its own database of `uri`; `count` tickets in the store (100,000). */
-export async function runSurvey(uri: string, options: { count: number; reps: number; slowReps: number; say: Say }): Promise<SurveyRow[]> {
+export interface SurveyOptions {
+  count: number;
+  reps: number;
+  slowReps: number;
+  /** The open shares for strategies (c) to (f), e.g. [0.05, 0.2, 1]. */
+  openShares: number[];
+  /** Whether to run (b), the summary collection of every ticket. */
+  includeAll: boolean;
+  say: Say;
+  onRow?: (rows: SurveyRow[]) => void;
+}
+
+export async function runSurvey(uri: string, options: SurveyOptions): Promise<SurveyRow[]> {
   const { count, reps, slowReps, say } = options;
   const rows: SurveyRow[] = [];
   const add = (strategy: string, what: string, latency: LatencySummary) => {
     rows.push({ strategy, what, latency });
     say(`  survey ${strategy} | ${what}: p50 ${latency.p50Ms} ms, p95 ${latency.p95Ms} ms (n=${latency.count})`);
+    options.onRow?.(rows);
   };
   const now = Date.now();
   const tickets = (openShare: number) => Array.from({ length: count }, (_, k) => seededTicket(k + 1, { openShare, resolvedShare: 0, now, count }));
@@ -56,18 +69,20 @@ export async function runSurvey(uri: string, options: { count: number; reps: num
   const db = await connectStore(uri, `bench_survey_${Date.now()}`);
   try {
     // (b) one small summary document per ticket, all tickets: a scan of count documents.
-    say(`survey (b): summary collection of all ${count} tickets`);
-    const realistic = tickets(0.1);
-    await fill(db, 'summaries_all', realistic.map((t) => summaryDocument(t.summary)), say);
-    const all = db.collection('summaries_all');
-    add('(b) summaries, all tickets', `my groups page (find+sort+limit 51), ${count} docs`, await time(slowReps, () => all.find(myGroups).sort({ createdAt: -1, _id: -1 }).limit(51).toArray()));
-    add('(b) summaries, all tickets', 'breaching page', await time(slowReps, () => all.find(breaching).sort({ slaDueAt: 1, _id: 1 }).limit(51).toArray()));
-    const lastId = realistic[realistic.length - 1]!.summary.number;
-    add('(b) summaries, all tickets', 'write: updateOne({_id}) $set (newest ticket)', await time(slowReps, (i) => all.updateOne({ _id: lastId as never }, { $set: { version: 100 + i } }), false));
-    await all.drop();
+    if (options.includeAll) {
+      say(`survey (b): summary collection of all ${count} tickets`);
+      const realistic = tickets(0.1);
+      await fill(db, 'summaries_all', realistic.map((t) => summaryDocument(t.summary)), say);
+      const all = db.collection('summaries_all');
+      add('(b) summaries, all tickets', `my groups page (find+sort+limit 51), ${count} docs`, await time(slowReps, () => all.find(myGroups).sort({ createdAt: -1, _id: -1 }).limit(51).toArray()));
+      add('(b) summaries, all tickets', 'breaching page', await time(slowReps, () => all.find(breaching).sort({ slaDueAt: 1, _id: 1 }).limit(51).toArray()));
+      const lastId = realistic[realistic.length - 1]!.summary.number;
+      add('(b) summaries, all tickets', 'write: updateOne({_id}) $set (newest ticket)', await time(slowReps, (i) => all.updateOne({ _id: lastId as never }, { $set: { version: 100 + i } }), false));
+      await all.drop();
+    }
 
     // (c) only the open tickets' summaries: closed ones leave (a delete by _id).
-    for (const share of [0.05, 0.2, 1]) {
+    for (const share of options.openShares) {
       const open = tickets(share).filter((t) => t.open);
       const name = `summaries_open_${open.length}`;
       say(`survey (c): open-only summary collection, ${open.length} open of ${count}`);
