@@ -6,29 +6,54 @@ import type { RoutingAction, Ticket } from '../domain/ticket/ticket';
 import { ticketWorkflowId } from '../domain/ticketNumber';
 import type { Catalog } from '../runtime/catalog';
 import { appendAudit } from '../store/audit';
-import { openLoadOf } from '../store/ticketLoad';
-import { ticketModel, toDocument } from '../store/tickets';
+import { groupModel } from '../store/groups';
+import { openAssignedCounts, summaryOf, upsertQueueEntry } from '../store/ticketQueue';
+import { type TicketDocument, ticketModel, toDocument } from '../store/tickets';
 import type { TicketRules } from '../workflows/ticket';
 
 const DUPLICATE_KEY = 11000;
 
 export function createTicketActivities(db: Connection, catalog: Catalog) {
-  const tickets = ticketModel(db);
+  const tickets = ticketModel(db).collection;
+
+  /** 'same_stored': this version is there already (a retry whose first reply was lost). */
+  async function writeIfNewer(document: TicketDocument): Promise<'written' | 'same_stored' | 'newer_stored'> {
+    const stored = await tickets.findOne({ _id: document._id as never }, { projection: { version: 1 } });
+    if (stored && stored.version >= document.version) return stored.version === document.version ? 'same_stored' : 'newer_stored';
+    if (stored) {
+      await tickets.replaceOne({ _id: document._id as never }, document);
+      return 'written';
+    }
+    try {
+      await tickets.insertOne(document as never);
+      return 'written';
+    } catch (error) {
+      // Another attempt inserted it first: decide again against what it wrote.
+      if ((error as { code?: number }).code === DUPLICATE_KEY) return writeIfNewer(document);
+      throw error;
+    }
+  }
+
+  /** Each member of the group with their open assigned tickets, from the queue index (never a scan of every ticket). */
+  async function openLoadOf(group: string) {
+    const found = await groupModel(db).findById(group).lean<{ members: string[] }>().exec();
+    return openAssignedCounts(db, found?.members ?? []);
+  }
+
   return {
     /**
-     * Upserts the ticket projection unless a newer version is already stored.
-     * Idempotent: a retried or late write of an older version changes nothing.
+     * Writes the ticket projection unless a newer version is already stored, then records
+     * the version for the queues. Idempotent: a retried or late write of an older version
+     * changes nothing. Every store call filters by `_id` alone, the one filter the embedded
+     * FerretDB answers from an index (docs/adr/003-queue-listing.md); the version check is
+     * therefore read-then-write, which is safe because the ticket's workflow is its only
+     * writer and awaits each write.
      */
     async persistTicket(ticket: Ticket): Promise<'written' | 'stale'> {
-      const { _id, ...fields } = toDocument(ticket, earliestDue(ticket, catalog));
-      try {
-        const result = await tickets.updateOne({ _id, version: { $lt: ticket.version } }, { $set: fields }, { upsert: true }).exec();
-        return result.matchedCount + result.upsertedCount > 0 ? 'written' : 'stale';
-      } catch (error) {
-        // The filter missed because the stored version is newer, so the upsert hit the existing _id.
-        if ((error as { code?: number }).code === DUPLICATE_KEY) return 'stale';
-        throw error;
-      }
+      const document = toDocument(ticket, earliestDue(ticket, catalog));
+      const outcome = await writeIfNewer(document);
+      if (outcome !== 'newer_stored') await upsertQueueEntry(db, summaryOf(document));
+      return outcome === 'written' ? 'written' : 'stale';
     },
 
     /**
@@ -50,7 +75,7 @@ export function createTicketActivities(db: Connection, catalog: Catalog) {
       const view = { ...ticket, affectedCiOwnerGroups: [] };
       const candidates = chooseAssignment(view, catalog.assignment, () => []);
       if (!candidates) return null;
-      const load = candidates.assignee === null && usesLoad(catalog, candidates.rule) ? await openLoadOf(db, candidates.group) : [];
+      const load = candidates.assignee === null && usesLoad(catalog, candidates.rule) ? await openLoadOf(candidates.group) : [];
       const choice = load.length > 0 ? chooseAssignment(view, catalog.assignment, () => load) : candidates;
       return choice && { type: 'route', group: choice.group, assignee: choice.assignee, source: 'rule', rule: choice.rule };
     },

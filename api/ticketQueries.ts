@@ -1,94 +1,63 @@
 import type { z } from 'zod';
-import { DONE_STATES } from '../domain/ticket/ticket';
 import { isTicketNumber } from '../domain/ticketNumber';
+import type { ListQueueRequest } from '../store/ticketQueue';
 import type { TicketDocument } from '../store/tickets';
 import type { Principal } from './auth/principal';
 import { InputError } from './problem';
 import type { listTicketsQuery } from './schemas/ticket';
+import { scopeOf } from './ticketAccess';
 
 type Query = z.output<typeof listTicketsQuery>;
 type Filter = Record<string, unknown>;
 
-/** The sort key of each queue: a field, its direction, and the unique tie-breaker `seq`. */
-const ORDER = {
-  seq: { field: 'seq', direction: -1 },
-  updated: { field: 'updatedAt', direction: -1 },
-  due: { field: 'slaDueAt', direction: 1 },
-} as const;
-type Order = (typeof ORDER)[keyof typeof ORDER];
-
-const OPEN = { state: { $nin: [...DONE_STATES] } };
-
-/** What each queue means, for the caller. */
-function queueFilter(query: Query, principal: Principal): { filter: Filter; order: Order } {
-  switch (query.queue) {
-    case 'mine':
-      return { filter: { ...OPEN, assignee: principal.username }, order: ORDER.seq };
-    case 'my_groups':
-      return { filter: { ...OPEN, assignmentGroup: { $in: principal.groups } }, order: ORDER.seq };
-    case 'unassigned':
-      return { filter: { ...OPEN, assignee: null }, order: ORDER.seq };
-    case 'breaching':
-      return { filter: { ...OPEN, slaDueAt: { $ne: null } }, order: ORDER.due };
-    case 'recent':
-      return { filter: {}, order: ORDER.updated };
-    case 'opened':
-      return { filter: { openedBy: principal.username }, order: ORDER.updated };
-    case 'approvals':
-      return { filter: { approvers: principal.username }, order: ORDER.seq };
-    case 'all':
-      return { filter: {}, order: ORDER.seq };
-  }
+/**
+ * The work queues (every queue but `all`) as a request to the queue index
+ * (store/ticketQueue.ts), which answers them without scanning every ticket. Words are
+ * looked for in the title there.
+ */
+export function queueRequest(query: Query, principal: Principal): ListQueueRequest | null {
+  if (query.queue === 'all') return null;
+  return {
+    queue: query.queue,
+    user: principal.username,
+    groups: principal.groups,
+    scope: scopeOf(principal),
+    filters: { kind: query.kind, state: query.state, priority: query.priority, group: query.group, assignee: query.assignee, q: query.q },
+    cursor: query.cursor,
+    limit: query.limit,
+  };
 }
 
 /**
- * The store query of a listing and how to cut its page. Paging is by key (the sort field
- * then `seq`), not by offset, so tickets changing between pages cause neither duplicates
- * nor gaps within one sort key.
+ * The `all` queue: every ticket ever, newest first, read from the ticket documents (words
+ * in the title or description). Paging is by `seq`, not by offset, so tickets created
+ * between pages cause neither duplicates nor gaps.
  */
-export function queueQuery(query: Query, principal: Principal) {
-  const { filter, order } = queueFilter(query, principal);
-  const filters: Filter[] = [filter];
+export function historyQuery(query: Query) {
+  const filters: Filter[] = [];
   if (query.kind) filters.push({ kind: query.kind });
   if (query.state) filters.push({ state: query.state });
   if (query.priority) filters.push({ priority: query.priority });
   if (query.group) filters.push({ assignmentGroup: query.group });
   if (query.assignee) filters.push({ assignee: query.assignee });
   if (query.q) filters.push(isTicketNumber(query.q.toUpperCase()) ? { _id: query.q.toUpperCase() } : wordsFilter(query.q, ['title', 'description']));
-  if (query.cursor !== undefined) filters.push(after(order, decodeCursor(query.cursor)));
-  const sort: Record<string, 1 | -1> = order.field === 'seq' ? { seq: -1 } : { [order.field]: order.direction, seq: -1 };
+  if (query.cursor !== undefined) filters.push({ seq: { $lt: decodeCursor(query.cursor) } });
   return {
-    filter: { $and: filters },
-    sort,
+    filter: filters.length > 0 ? { $and: filters } : {},
+    sort: { seq: -1 } as const,
     limit: query.limit,
     page(docs: TicketDocument[]) {
       const items = docs.slice(0, query.limit);
       const last = items[items.length - 1];
-      return { items, nextCursor: docs.length > query.limit && last ? encodeCursor(last, order) : null };
+      return { items, nextCursor: docs.length > query.limit && last ? Buffer.from(JSON.stringify({ seq: last.seq })).toString('base64url') : null };
     },
   };
 }
 
-interface Cursor {
-  key: string | number | null;
-  seq: number;
-}
-
-function after(order: Order, cursor: Cursor): Filter {
-  if (order.field === 'seq') return { seq: { $lt: cursor.seq } };
-  const beyond = order.direction === 1 ? '$gt' : '$lt';
-  return { $or: [{ [order.field]: { [beyond]: cursor.key } }, { [order.field]: cursor.key, seq: { $lt: cursor.seq } }] };
-}
-
-function encodeCursor(doc: TicketDocument, order: Order): string {
-  const key = (doc as unknown as Record<string, string | number | null>)[order.field] ?? null;
-  return Buffer.from(JSON.stringify({ key, seq: doc.seq })).toString('base64url');
-}
-
-function decodeCursor(cursor: string): Cursor {
+function decodeCursor(cursor: string): number {
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as Partial<Cursor>;
-    if (typeof parsed.seq === 'number' && Number.isSafeInteger(parsed.seq)) return { key: parsed.key ?? null, seq: parsed.seq };
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { seq?: unknown };
+    if (typeof parsed.seq === 'number' && Number.isSafeInteger(parsed.seq)) return parsed.seq;
   } catch {
     // fall through
   }

@@ -16,7 +16,6 @@ import type { Connection } from 'mongoose';
 import type { Principal } from '../api/auth/principal';
 import { listTicketsQuery } from '../api/schemas/ticket';
 import { scopeFilter, scopeOf } from '../api/ticketAccess';
-import { queueQuery } from '../api/ticketQueries';
 import type { Permission } from '../domain/identity/permissions';
 import { startDocumentStore } from '../runtime/embedded';
 import { freePort } from '../runtime/ports';
@@ -25,6 +24,7 @@ import { connectStore } from '../store/connection';
 import { backfillQueue, compactQueue, type ListQueueRequest, listQueue, queueCompaction, queueStats, type TicketSummary, upsertQueueEntry } from '../store/ticketQueue';
 import { ticketModel, type TicketDocument } from '../store/tickets';
 import { envInt, type LatencySummary, summarize, table } from './lib/measure';
+import { queueQuery } from './lib/documentQueue';
 import { GROUPS, seededTicket } from './lib/queueData';
 import { runSurvey, type SurveyRow } from './lib/queueSurvey';
 
@@ -60,7 +60,7 @@ type RouteQuery = Parameters<typeof queueQuery>[0];
 interface Scenario {
   name: string;
   request: ListQueueRequest;
-  /** The same queue as GET /api/v1/tickets asks it today. */
+  /** The same queue as the peer asks it. */
   route: Record<string, unknown>;
 }
 
@@ -100,7 +100,7 @@ async function time(reps: number, fn: () => Promise<unknown>, warmUp: boolean): 
   return summarize(samples);
 }
 
-/** GET /api/v1/tickets as the route runs it today: one find on the full projections. */
+/** The peer: one find with sort and limit on the full ticket documents (bench/lib/documentQueue.ts). */
 async function routePage(db: Connection, query: Record<string, unknown>, cursor?: string) {
   const parsed: RouteQuery = listTicketsQuery.parse({ ...query, limit: 50, ...(cursor && { cursor }) });
   const { filter, sort, limit, page } = queueQuery(parsed, principal);

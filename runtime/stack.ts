@@ -6,6 +6,7 @@ import type { Connection as StoreConnection } from 'mongoose';
 import { createApp } from '../api/app';
 import { ssoFromConfig } from '../api/auth/sso';
 import { connectStore } from '../store/connection';
+import { startQueueMaintenance } from '../store/ticketQueueMaintenance';
 import type { Config } from './config';
 import { startDocumentStore, startTemporal } from './embedded';
 import type { Logger } from './log';
@@ -72,6 +73,8 @@ export async function startStack(config: Config, opts: StackOptions): Promise<St
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await running;
       });
+      const queues = await startQueueMaintenance(db, { onError: (error) => opts.logger.warn({ err: error }, 'ticket queue compaction failed; it is retried') });
+      cleanups.push(() => queues.stop());
     }
 
     let apiUrl: string | undefined;

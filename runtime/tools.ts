@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { GoTool } from './versions';
+import type { GoTool, SourcePatch } from './versions';
 
 const run = promisify(execFile);
 
@@ -35,7 +35,8 @@ export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): 
 }
 
 export function cachedToolPath(tool: GoTool, env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(toolCacheDir(env), `${tool.name}-${tool.version}`, tool.name);
+  const patched = (tool.patches ?? []).map((p) => `+${p.id}`).join('');
+  return path.join(toolCacheDir(env), `${tool.name}-${tool.version}${patched}`, tool.name);
 }
 
 /**
@@ -72,6 +73,7 @@ async function buildTool(go: string, tool: GoTool, target: string, say: Say): Pr
     fs.cpSync((JSON.parse(stdout) as { Dir: string }).Dir, source, { recursive: true });
     makeWritable(source);
     if (tool.versionFile) fs.writeFileSync(path.join(source, tool.versionFile), `${tool.version}\n`);
+    for (const patch of tool.patches ?? []) applyPatch(source, patch);
     const partial = path.join(work, tool.name);
     await goBuild(go, source, tool.pkg, partial);
     fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -86,6 +88,14 @@ async function buildTool(go: string, tool: GoTool, target: string, say: Say): Pr
     clearInterval(ticker);
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+export function applyPatch(source: string, patch: SourcePatch): void {
+  const file = path.join(source, patch.file);
+  const text = fs.readFileSync(file, 'utf8');
+  const at = text.indexOf(patch.find);
+  if (at < 0 || text.indexOf(patch.find, at + 1) >= 0) throw new Error(`patch ${patch.id}: expected exactly one ${JSON.stringify(patch.find)} in ${patch.file}`);
+  fs.writeFileSync(file, text.replace(patch.find, () => patch.replace));
 }
 
 function goBuild(go: string, cwd: string, pkg: string, output: string): Promise<void> {

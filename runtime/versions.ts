@@ -10,6 +10,16 @@ export interface GoTool {
   pkg: string;
   /** A version file the module's own release build generates, written before `go build`. */
   versionFile?: string;
+  /** Source fixes applied before `go build`; they name the cached binary, so a new fix rebuilds it. */
+  patches?: SourcePatch[];
+}
+
+/** A one-line upstream fix: `find` must occur exactly once in `file`. */
+export interface SourcePatch {
+  id: string;
+  file: string;
+  find: string;
+  replace: string;
 }
 
 export const TEMPORAL_CLI: GoTool = {
@@ -26,4 +36,16 @@ export const FERRETDB: GoTool = {
   pkg: './cmd/ferretdb',
   // FerretDB refuses to start when built as the main module without this file.
   versionFile: 'build/version/version.txt',
+  patches: [
+    {
+      // The SQLite backend's `_id` index is on `_ferretdb_sjson->"_id"`, but `{_id: <string>}`
+      // lookups compare `_ferretdb_sjson->'$._id'`, which SQLite does not match to that index:
+      // every find, update and delete by _id scanned the table (3 s per findOne at 100,000
+      // tickets). Same JSON path, index-matching spelling. See docs/adr/003-queue-listing.md.
+      id: 'sqlite-id-index',
+      file: 'internal/backends/sqlite/metadata/metadata.go',
+      find: `IDColumn = DefaultColumn + "->'$._id'"`,
+      replace: `IDColumn = DefaultColumn + "->'_id'"`,
+    },
+  ],
 };

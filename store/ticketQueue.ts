@@ -44,7 +44,7 @@ import type { TicketDocument } from './tickets';
  * depends on FerretDB behaviour beyond MongoDB semantics.
  */
 
-export const QUEUE_NAMES = ['mine', 'my_groups', 'unassigned', 'breaching', 'recent', 'open'] as const;
+export const QUEUE_NAMES = ['mine', 'my_groups', 'unassigned', 'breaching', 'recent', 'open', 'approvals', 'opened'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** created: newest first; updated: most recently updated first; due: soonest SLA due first. */
@@ -58,9 +58,14 @@ const DEFAULT_SORT: Record<QueueName, QueueSort> = {
   breaching: 'due',
   recent: 'updated',
   open: 'created',
+  approvals: 'created',
+  opened: 'updated',
 };
 
-/** What the queues need of a ticket; `watchers` and `approvers` only for the visibility scope. */
+/**
+ * What the queues need of a ticket. `approvers` are who must decide now (the approvals
+ * queue); `watchers`, `participants` and `workingGroups` decide visibility (isVisible).
+ */
 export interface TicketSummary {
   number: string;
   kind: TicketKind;
@@ -77,6 +82,8 @@ export interface TicketSummary {
   version: number;
   watchers?: string[];
   approvers?: string[];
+  participants?: string[];
+  workingGroups?: string[];
 }
 
 export interface QueueFilters {
@@ -108,7 +115,7 @@ export interface ListQueueRequest {
   now?: Date;
   /** Start a background compaction when this many changes are pending (default 200; 0: never). */
   compactAfter?: number;
-  /** How long final tickets stay in "recent" (default 24 h; give compactQueue the same). */
+  /** How long final tickets stay in "recent" and "opened" (default 7 days; give compactQueue the same). */
   finalRetentionMs?: number;
 }
 
@@ -132,7 +139,8 @@ export const QUEUE_COLLECTIONS = {
 
 const CHUNK_SIZE = 2000;
 const DEFAULT_COMPACT_AFTER = 200;
-const DEFAULT_FINAL_RETENTION_MS = 24 * 3600_000;
+/** Closed tickets stay in "recently updated" and the requester's list for a week, as ServiceNow's "recently resolved" views do. */
+const DEFAULT_FINAL_RETENTION_MS = 7 * 24 * 3600_000;
 /** Chunks of a snapshot that never got its manifest (a compaction died) are removed after this. */
 const ORPHAN_AGE_MS = 10 * 60_000;
 const DUPLICATE_KEY = 11000;
@@ -165,6 +173,8 @@ type Packed = [
   slaDueAt: string | null,
   watchers: string[],
   approvers: string[],
+  participants: string[],
+  workingGroups: string[],
 ];
 
 interface ChangeDoc {
@@ -212,11 +222,11 @@ interface Entry extends Required<TicketSummary> {
 }
 
 function pack(s: Required<TicketSummary>): Packed {
-  return [s.number, s.version, s.kind, s.title, s.state, s.priority, s.assignmentGroup, s.assignee, s.openedBy, s.createdAt, s.updatedAt, s.slaDueAt, s.watchers, s.approvers];
+  return [s.number, s.version, s.kind, s.title, s.state, s.priority, s.assignmentGroup, s.assignee, s.openedBy, s.createdAt, s.updatedAt, s.slaDueAt, s.watchers, s.approvers, s.participants, s.workingGroups];
 }
 
 function unpack(p: Packed): Entry {
-  const [number, version, kind, title, state, priority, assignmentGroup, assignee, openedBy, createdAt, updatedAt, slaDueAt, watchers, approvers] = p;
+  const [number, version, kind, title, state, priority, assignmentGroup, assignee, openedBy, createdAt, updatedAt, slaDueAt, watchers, approvers, participants, workingGroups] = p;
   return {
     number,
     version,
@@ -232,6 +242,8 @@ function unpack(p: Packed): Entry {
     slaDueAt,
     watchers,
     approvers,
+    participants,
+    workingGroups,
     open: !OPEN_EXCLUDED.has(state),
     final: FINAL.has(state),
     titleLower: title.toLowerCase(),
@@ -269,6 +281,9 @@ function normalize(s: TicketSummary): Required<TicketSummary> {
     version: s.version,
     watchers: [...(s.watchers ?? [])],
     approvers: [...(s.approvers ?? [])],
+    participants: [...(s.participants ?? [])],
+    // As isVisible: without working groups, the assignment group is the one that works on it.
+    workingGroups: [...(s.workingGroups ?? (s.assignmentGroup ? [s.assignmentGroup] : []))],
   };
 }
 
@@ -289,6 +304,8 @@ export function summaryOf(doc: TicketDocument): TicketSummary {
     version: doc.version,
     watchers: doc.watchers,
     approvers: doc.approvers,
+    participants: doc.participants,
+    workingGroups: doc.workingGroups,
   };
 }
 
@@ -498,14 +515,23 @@ function numberQuery(q: string): ((e: Entry) => boolean) | null {
   return null;
 }
 
+function required(user: string | undefined, queue: QueueName): string {
+  if (!user) throw new RangeError(`the '${queue}' queue needs the user`);
+  return user;
+}
+
 function predicate(request: ListQueueRequest, sort: QueueSort): (e: Entry) => boolean {
   const { queue, user, groups = [], scope, filters = {} } = request;
   const tests: Array<(e: Entry) => boolean> = [];
+  // Open, resolved/fulfilled, and final ones for as long as they are retained.
+  const finalBefore = new Date((request.now ?? new Date()).getTime() - (request.finalRetentionMs ?? DEFAULT_FINAL_RETENTION_MS)).toISOString();
+  const retained = (e: Entry) => !e.final || e.updatedAt >= finalBefore;
   switch (queue) {
-    case 'mine':
-      if (!user) throw new RangeError("the 'mine' queue needs the user");
-      tests.push((e) => e.open && e.assignee === user);
+    case 'mine': {
+      const assignee = required(user, queue);
+      tests.push((e) => e.open && e.assignee === assignee);
       break;
+    }
     case 'my_groups': {
       const mineGroups = new Set(groups);
       tests.push((e) => e.open && e.assignmentGroup !== null && mineGroups.has(e.assignmentGroup));
@@ -520,13 +546,19 @@ function predicate(request: ListQueueRequest, sort: QueueSort): (e: Entry) => bo
     case 'open':
       tests.push((e) => e.open);
       break;
-    case 'recent': {
-      // Open, resolved/fulfilled, and final ones for as long as they are retained.
-      const now = request.now ?? new Date();
-      const finalBefore = new Date(now.getTime() - (request.finalRetentionMs ?? DEFAULT_FINAL_RETENTION_MS)).toISOString();
-      tests.push((e) => !e.final || e.updatedAt >= finalBefore);
+    case 'approvals': {
+      const approver = required(user, queue);
+      tests.push((e) => e.open && e.approvers.includes(approver));
       break;
     }
+    case 'opened': {
+      const requester = required(user, queue);
+      tests.push((e) => e.openedBy === requester && retained(e));
+      break;
+    }
+    case 'recent':
+      tests.push(retained);
+      break;
   }
   if (sort === 'due') tests.push((e) => e.slaDueAt !== null);
   const inSet = <T>(values: T[] | undefined, get: (e: Entry) => T) => {
@@ -603,6 +635,16 @@ export async function listQueue(db: Connection, request: ListQueueRequest): Prom
     nextCursor: page.length > limit && last ? encodeCursor({ q: request.queue, s: sort, k: last.k, n: last.e.number, t: asOf }) : null,
     asOf,
   };
+}
+
+/** How many open tickets each of `users` has assigned, for load-aware assignment. */
+export async function openAssignedCounts(db: Connection, users: readonly string[]): Promise<Array<{ user: string; open: number }>> {
+  const counts = new Map(users.map((user) => [user, 0]));
+  for (const e of entriesOf(await readState(db))) {
+    const count = e.open && e.assignee !== null ? counts.get(e.assignee) : undefined;
+    if (count !== undefined) counts.set(e.assignee!, count + 1);
+  }
+  return users.map((user) => ({ user, open: counts.get(user)! }));
 }
 
 // ---------------------------------------------------------------- compaction

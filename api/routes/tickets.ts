@@ -4,13 +4,15 @@ import { ticketDiff } from '../../domain/ticket/audit';
 import { isFinal, type Ticket, type TicketAction } from '../../domain/ticket/ticket';
 import { ticketWorkflowId } from '../../domain/ticketNumber';
 import { groupModel } from '../../store/groups';
+import { listQueue, QueueCursorError } from '../../store/ticketQueue';
 import { ticketModel, type TicketDocument, toTicket } from '../../store/tickets';
 import { userModel } from '../../store/users';
 import { actUpdate } from '../../workflows/ticket';
+import type { Principal } from '../auth/principal';
 import { ConflictError, ForbiddenError, InputError } from '../problem';
 import { type AnyRoute, defineRoute } from '../route';
 import { actionBodies, API_ACTIONS, type ApiActionType, knownErrorsQuery, listTicketsQuery, serviceDeskSettings, ticket, ticketNumber, ticketPage } from '../schemas/ticket';
-import { queueQuery, wordsFilter } from '../ticketQueries';
+import { historyQuery, queueRequest, wordsFilter } from '../ticketQueries';
 import { expectedVersion, presentTicket, scopeFilter, scopeOf, sendTicket, ticketReader } from '../ticketAccess';
 import { workflowProblem } from '../workflowErrors';
 import type { TicketDeps } from './ticketCreate';
@@ -79,12 +81,25 @@ export function ticketRoutes({ db, temporal, audit, catalog }: TicketDeps): AnyR
     responses: { 200: { description: 'A page of tickets', schema: ticketPage } },
     async handler({ query, req, res }) {
       const principal = req.principal!;
-      const { filter, sort, limit, page } = queueQuery(query, principal);
-      const docs = await tickets.find({ $and: [filter, scopeFilter(scopeOf(principal))] }).sort(sort).limit(limit + 1).lean<TicketDocument[]>().exec();
-      const { items, nextCursor } = page(docs);
+      const { items, nextCursor } = await listPage(query, principal);
       res.json({ items: items.map((doc) => presentTicket(principal, toTicket(doc), catalog.sla)), nextCursor });
     },
   });
+
+  /** A queue page from the queue index, each item read whole by number; or a page of the full history. */
+  async function listPage(query: z.output<typeof listTicketsQuery>, principal: Principal): Promise<{ items: TicketDocument[]; nextCursor: string | null }> {
+    const request = queueRequest(query, principal);
+    if (!request) {
+      const { filter, sort, limit, page } = historyQuery(query);
+      return page(await tickets.find({ $and: [filter, scopeFilter(scopeOf(principal))] }).sort(sort).limit(limit + 1).lean<TicketDocument[]>().exec());
+    }
+    const found = await listQueue(db, request).catch((error: unknown) => {
+      if (error instanceof QueueCursorError) throw new InputError(error.message, [{ field: 'query.cursor', message: 'invalid cursor' }]);
+      throw error;
+    });
+    const docs = await Promise.all(found.items.map((summary) => tickets.findById(summary.number).lean<TicketDocument>().exec()));
+    return { items: docs.filter((doc) => doc !== null), nextCursor: found.nextCursor };
+  }
 
   const get = defineRoute({
     method: 'get',

@@ -64,7 +64,9 @@ function ticket(i: number, now: number, overrides: Partial<TicketSummary> = {}):
     slaDueAt: i % 5 === 4 ? null : new Date(now + (((i * 37) % 50) - 10) * 3600_000).toISOString(),
     version: 1,
     watchers: i % 11 === 0 ? ['dave'] : [],
-    approvers: [],
+    approvers: state === 'pending_approval' && i % 2 === 0 ? ['erin'] : [],
+    participants: i % 13 === 0 ? ['erin'] : [],
+    workingGroups: i % 17 === 0 ? ['facilities'] : undefined,
     ...overrides,
   };
 }
@@ -78,8 +80,8 @@ class Model {
     if (!known || known.version < s.version) this.latest.set(s.number, s);
   }
 
-  list(request: ListQueueRequest, now: Date, retentionMs = DAY): string[] {
-    const sort = request.sort ?? ({ mine: 'created', my_groups: 'created', unassigned: 'created', breaching: 'due', recent: 'updated', open: 'created' } as const)[request.queue];
+  list(request: ListQueueRequest, now: Date, retentionMs = 7 * DAY): string[] {
+    const sort = request.sort ?? ({ mine: 'created', my_groups: 'created', unassigned: 'created', breaching: 'due', recent: 'updated', open: 'created', approvals: 'created', opened: 'updated' } as const)[request.queue];
     const f = request.filters ?? {};
     const open = (s: TicketSummary) => !(DONE_STATES as readonly string[]).includes(s.state);
     const final = (s: TicketSummary) => (FINAL_STATES as readonly string[]).includes(s.state);
@@ -104,6 +106,12 @@ class Model {
         case 'recent':
           if (final(s) && Date.parse(s.updatedAt) < now.getTime() - retentionMs) return false;
           break;
+        case 'approvals':
+          if (!open(s) || !(s.approvers ?? []).includes(request.user!)) return false;
+          break;
+        case 'opened':
+          if (s.openedBy !== request.user || (final(s) && Date.parse(s.updatedAt) < now.getTime() - retentionMs)) return false;
+          break;
       }
       if (sort === 'due' && s.slaDueAt === null) return false;
       if (f.kind && !asList(f.kind)!.includes(s.kind)) return false;
@@ -118,7 +126,7 @@ class Model {
         const byWords = f.q.toLowerCase().split(/\s+/).filter(Boolean).every((w) => s.title.toLowerCase().includes(w));
         if (!byNumber && !byWords) return false;
       }
-      if (request.scope && !isVisible({ ...s, watchers: s.watchers ?? [] }, request.scope)) return false;
+      if (request.scope && !isVisible({ ...s, watchers: s.watchers ?? [], workingGroups: s.workingGroups ?? (s.assignmentGroup ? [s.assignmentGroup] : []) }, request.scope)) return false;
       return true;
     });
     const key = (s: TicketSummary) => (sort === 'created' ? s.createdAt : sort === 'updated' ? s.updatedAt : s.slaDueAt!);
@@ -163,6 +171,10 @@ const QUEUES: Array<Omit<ListQueueRequest, 'cursor'>> = [
   { queue: 'recent', filters: { q: 'INC0001003' } },
   { queue: 'recent', filters: { q: '1004' } },
   { queue: 'open', scope: { all: false, username: 'dave', groups: ['identity'] } },
+  { queue: 'open', scope: { all: false, username: 'erin', groups: ['facilities'] } },
+  { queue: 'approvals', user: 'erin' },
+  { queue: 'opened', user: 'user3' },
+  { queue: 'opened', user: 'user4', filters: { kind: 'incident' } },
   { queue: 'recent', scope: { all: true, username: 'x', groups: [] }, filters: { kind: 'problem' } },
 ];
 
@@ -345,7 +357,7 @@ describe('a ticket leaving the open set', () => {
     expect((await listQueue(db, { queue: 'recent', compactAfter: 0 })).items.map((s) => s.state)).toEqual(['closed']);
 
     // Past the retention it is gone from "recent" at once, and from the store at the next compaction.
-    const later = new Date(now + 2 * DAY);
+    const later = new Date(now + 8 * DAY);
     expect(await numbersOf({ queue: 'recent', now: later })).toEqual([]);
     const result = await compactQueue(db, { now: later });
     expect(result.entries).toBe(0);
