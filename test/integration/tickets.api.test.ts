@@ -190,6 +190,10 @@ describe('listing tickets', () => {
     expectProblem(await call('GET', '/tickets?state=sleeping'), 400, /invalid query: state/);
     expectProblem(await call('GET', '/tickets?limit=0'), 400, /invalid query: limit/);
     expectProblem(await call('GET', '/tickets?cursor=garbage'), 400, /cursor/);
+    expectProblem(await call('GET', '/tickets?queue=recent&cursor=garbage'), 400, /cursor is not one this API returned/);
+    const recent = await call('GET', '/tickets?queue=recent&limit=1');
+    expect(recent.body.nextCursor).toEqual(expect.any(String));
+    expectProblem(await call('GET', `/tickets?queue=mine&cursor=${recent.body.nextCursor}`), 400, /pages the 'recent' queue/);
     expectProblem(await call('GET', '/tickets?sort[$where]=1'), 400);
   });
 });

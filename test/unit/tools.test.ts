@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cachedToolPath, resolveTool } from '../../runtime/tools';
+import { applyPatch, cachedToolPath, resolveTool } from '../../runtime/tools';
 import type { GoTool } from '../../runtime/versions';
 
 // Resolution order for embedded binaries: PATH, then the per-user cache, then a Go build.
@@ -31,6 +31,11 @@ describe('resolving an embedded server binary', () => {
     expect(cachedToolPath(tool)).toBe(path.join(dir, 'cache', 'flowdesk', 'tools', 'fakeserver-v9.9.9', 'fakeserver'));
   });
 
+  it('names a patched build apart, so adding a fix rebuilds instead of reusing the unpatched binary', () => {
+    const patched = { ...tool, patches: [{ id: 'fix-a', file: 'x.go', find: 'a', replace: 'b' }] };
+    expect(cachedToolPath(patched)).toBe(path.join(dir, 'cache', 'flowdesk', 'tools', 'fakeserver-v9.9.9+fix-a', 'fakeserver'));
+  });
+
   it('prefers PATH (any of the accepted names) over the cache', async () => {
     executable(cachedToolPath(tool));
     const onPath = executable(path.join(dir, 'bin', 'alternative'));
@@ -54,5 +59,26 @@ describe('resolving an embedded server binary', () => {
     await expect(resolveTool(tool, (m) => messages.push(m))).rejects.toThrow(/building fakeserver v9.9.9 failed: .*module lookup disabled/s);
     expect(messages[0]).toMatch(/building fakeserver v9.9.9 from example.com\/fakeserver with Go/);
     expect(fs.existsSync(cachedToolPath(tool))).toBe(false);
+  });
+});
+
+describe('patching a source tree before the build', () => {
+  const patch = { id: 'fix', file: 'pkg/meta.go', find: `ID = Col + "->'$._id'"`, replace: `ID = Col + "->'_id'"` };
+  const write = (text: string) => {
+    fs.mkdirSync(path.join(dir, 'pkg'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'pkg', 'meta.go'), text);
+  };
+
+  it('replaces the one occurrence, taking $ in the replacement literally', () => {
+    write(`package meta\nconst ID = Col + "->'$._id'"\n`);
+    applyPatch(dir, { ...patch, replace: `ID = "$&$1"` });
+    expect(fs.readFileSync(path.join(dir, 'pkg', 'meta.go'), 'utf8')).toBe('package meta\nconst ID = "$&$1"\n');
+  });
+
+  it('refuses when the upstream text moved or repeats, rather than building an unpatched binary', () => {
+    write('package meta\n');
+    expect(() => applyPatch(dir, patch)).toThrow(/patch fix: expected exactly one .* in pkg\/meta.go/);
+    write(`${patch.find}\n${patch.find}\n`);
+    expect(() => applyPatch(dir, patch)).toThrow(/exactly one/);
   });
 });
