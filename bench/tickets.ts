@@ -40,6 +40,8 @@ const settings = {
   listTickets: envInt('BENCH_LIST_TICKETS', 100_000),
   seedBatch: envInt('BENCH_SEED_BATCH', 1000),
   listRequests: envInt('BENCH_LIST_REQUESTS', 200),
+  /** Timed requests of the `all` queue, which reads every ticket document (tens of seconds each at 100,000). */
+  historyRequests: process.env.BENCH_HISTORY_REQUESTS === '0' ? 0 : envInt('BENCH_HISTORY_REQUESTS', 3),
   listConcurrency: envInt('BENCH_LIST_CONCURRENCY', 1),
   /** Optional cap in seconds per listing variant (0 = none); the report shows how many requests ran. */
   listBudgetSeconds: process.env.BENCH_LIST_BUDGET_S ? envInt('BENCH_LIST_BUDGET_S', 1) : 0,
@@ -191,17 +193,23 @@ interface Page {
 }
 
 async function benchListing(api: Api) {
-  const { listRequests: n, listConcurrency: c } = settings;
-  const first = await call<Page>(api, 'GET', '/tickets?limit=50', 200);
+  const { listRequests, historyRequests, listConcurrency: c } = settings;
+  const first = await call<Page>(api, 'GET', '/tickets?queue=recent&limit=50', 200);
   if (!first.nextCursor) throw new Error('the first page has no next cursor: nothing to page through');
   const cursor = encodeURIComponent(first.nextCursor);
+  // The work queues come from the queue index; `all` (every ticket ever) reads the ticket documents.
   const variants = [
-    { name: 'limit=50', url: '/tickets?limit=50' },
-    { name: 'state=in_progress&limit=50', url: '/tickets?state=in_progress&limit=50' },
-    { name: 'limit=50, 2nd page (cursor)', url: `/incidents?limit=50&cursor=${cursor}` },
+    { name: 'queue=mine', url: '/tickets?queue=mine&limit=50', n: listRequests },
+    { name: 'queue=unassigned', url: '/tickets?queue=unassigned&limit=50', n: listRequests },
+    { name: 'queue=breaching', url: '/tickets?queue=breaching&limit=50', n: listRequests },
+    { name: 'queue=recent&state=in_progress', url: '/tickets?queue=recent&state=in_progress&limit=50', n: listRequests },
+    { name: 'queue=recent, 2nd page (cursor)', url: `/tickets?queue=recent&limit=50&cursor=${cursor}`, n: listRequests },
+    { name: 'queue=recent&q=vpn', url: '/tickets?queue=recent&q=vpn&limit=50', n: listRequests },
+    { name: 'queue=all (history, documents)', url: '/tickets?queue=all&limit=50', n: historyRequests },
   ];
   const out: Record<string, LatencySummary> = {};
-  for (const variant of variants) {
+  for (const { n, ...variant } of variants) {
+    if (n === 0) continue;
     say(`(c) ${n} × GET /api/v1${variant.url.slice(0, 60)}, concurrency ${c}`);
     await call<Page>(api, 'GET', variant.url, 200); // warm-up, untimed
     const deadline = settings.listBudgetSeconds ? performance.now() + settings.listBudgetSeconds * 1000 : Infinity;
@@ -328,9 +336,9 @@ async function main(): Promise<void> {
         ),
         `${actions.actionsPerSecond} actions/s overall`,
         '',
-        `(c) seeded ${seeded.count} incidents in ${seeded.seconds} s (${seeded.docsPerSecond} docs/s); ${seeded.totalIncidents} in the store`,
+        `(c) seeded ${seeded.count} incidents in ${seeded.seconds} s (${seeded.docsPerSecond} docs/s); ${seeded.totalIncidents} in the store; queue index ${seeded.queueEntries} entries loaded in ${seeded.indexSeconds} s`,
         table(
-          ['(c) GET /api/v1/incidents', 'count', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'],
+          ['(c) GET /api/v1/tickets', 'count', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'],
           Object.entries(listing).map(([name, s]) => [name, s.count, s.p50Ms, s.p95Ms, s.p99Ms, s.errors]),
         ),
         '',
