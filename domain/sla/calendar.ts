@@ -90,8 +90,27 @@ export function zoneOffsetMs(timeZone: string, t: number): number {
   return wallClock(timeZone, t) - t;
 }
 
+/**
+ * Wall-clock times already converted. Each SLA display walks the same working days of the
+ * same calendars, and a conversion costs several Intl calls (a queue page of 50 tickets
+ * spent over a second here); the result depends only on its inputs, so it is safe to keep.
+ */
+const instants = new Map<string, number>();
+const MAX_REMEMBERED = 50_000;
+
 /** The instant of a wall-clock time (given as a UTC epoch of its fields); see file comment for gaps/overlaps. */
 function wallToInstant(timeZone: string, wall: number): number {
+  const key = `${timeZone}|${wall}`;
+  let instant = instants.get(key);
+  if (instant === undefined) {
+    if (instants.size >= MAX_REMEMBERED) instants.clear();
+    instant = convertWallClock(timeZone, wall);
+    instants.set(key, instant);
+  }
+  return instant;
+}
+
+function convertWallClock(timeZone: string, wall: number): number {
   const before = zoneOffsetMs(timeZone, wall - DAY_MS);
   const after = zoneOffsetMs(timeZone, wall + DAY_MS);
   const valid = [wall - before, wall - after].filter((t) => wallClock(timeZone, t) === wall);
@@ -158,9 +177,14 @@ export function validateCalendar(cal: BusinessCalendar): string[] {
   return problems;
 }
 
+/** Calendars already found valid: catalog calendars are checked once, not on every computation. */
+const valid = new WeakSet<BusinessCalendar>();
+
 function assertValid(cal: BusinessCalendar): void {
+  if (valid.has(cal)) return;
   const problems = validateCalendar(cal);
   if (problems.length > 0) throw new Error(`invalid business calendar: ${problems.join('; ')}`);
+  valid.add(cal);
 }
 
 // ---- arithmetic -----------------------------------------------------------------------

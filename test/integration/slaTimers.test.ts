@@ -1,17 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { Connection } from 'mongoose';
-import { createActivities } from '../../activities';
 import { openIncident } from '../../domain/ticket/incident';
 import type { Ticket, TicketAction } from '../../domain/ticket/ticket';
 import { loadCatalog } from '../../runtime/catalog';
 import { auditModel } from '../../store/audit';
-import { connectStore } from '../../store/connection';
 import { ticketModel } from '../../store/tickets';
 import { actUpdate, currentQuery, ticketWorkflow } from '../../workflows/ticket';
-import { isolationName, mongoUri } from '../setup/harness';
-import { createTimeSkippingEnv } from '../setup/timeSkipping';
+import { startTicketTimeSkipping, type TicketTimeSkipping } from '../setup/timeSkipping';
 
 // The ticket workflow's SLA timers with real durations (hours, days) on the time-skipping
 // test server: thresholds and breaches happen when the shipped policies say, not earlier.
@@ -21,29 +16,14 @@ const catalog = loadCatalog();
 
 let env: TestWorkflowEnvironment;
 let db: Connection;
-let worker: Worker;
-let running: Promise<void>;
-const taskQueue = `sla-${randomUUID()}`;
+let taskQueue: string;
+let stack: TicketTimeSkipping | undefined;
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  env = await createTimeSkippingEnv();
-  db = await connectStore(mongoUri(), isolationName('sla'));
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: require.resolve('../../workflows'),
-    activities: createActivities({ db, catalog, notifications: { smtp: null, webhooks: [], publicUrl: 'http://flowdesk.test' } }),
-  });
-  running = worker.run();
+  stack = await startTicketTimeSkipping('sla');
+  ({ env, db, taskQueue } = stack);
 }, 600_000);
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await db?.dropDatabase();
-  await db?.close();
-  await env?.teardown();
-});
+afterAll(() => stack?.stop());
 
 let seq = 0;
 /** A P2 incident (impact 1 × urgency 2) routed by hand and assigned, opened at the test server's now. */

@@ -1,5 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import type { Connection } from 'mongoose';
+import { createActivities } from '../../activities';
+import { loadCatalog } from '../../runtime/catalog';
 import { resolveTimeSkippingServer } from '../../runtime/testServer';
+import { connectStore } from '../../store/connection';
+import { isolationName, mongoUri } from './harness';
 
 /** The SDK gives the test server's JVM 5 s to listen; a loaded two-core machine can need more. */
 const ATTEMPTS = 3;
@@ -19,4 +26,41 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
       process.stderr.write(`[time-skipping] the test server was slow to start (attempt ${attempt} of ${ATTEMPTS}), trying again\n`);
     }
   }
+}
+
+export interface TicketTimeSkipping {
+  env: TestWorkflowEnvironment;
+  db: Connection;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A time-skipping environment with a worker running the ticket workflows and the real
+ * activities on its own task queue and database (no mail, no webhooks).
+ */
+export async function startTicketTimeSkipping(name: string): Promise<TicketTimeSkipping> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const env = await createTimeSkippingEnv();
+  const db = await connectStore(mongoUri(), isolationName(name));
+  const taskQueue = `${name}-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath: require.resolve('../../workflows'),
+    activities: createActivities({ db, catalog: loadCatalog(), notifications: { smtp: null, webhooks: [], publicUrl: 'http://flowdesk.test' } }),
+  });
+  const running = worker.run();
+  return {
+    env,
+    db,
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await db.dropDatabase();
+      await db.close();
+      await env.teardown();
+    },
+  };
 }
