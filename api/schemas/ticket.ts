@@ -172,13 +172,13 @@ export const ticketPage = z
 export const QUEUES = ['all', 'mine', 'my_groups', 'unassigned', 'breaching', 'recent', 'approvals', 'opened'] as const;
 
 export const listTicketsQuery = z.strictObject({
-  queue: z.enum(QUEUES).default('all').meta({ description: 'mine: assigned to me; my_groups: my groups’ open work; unassigned: open and nobody on it; breaching: open, soonest SLA due first; recent: recently updated; approvals: waiting for my decision; opened: the tickets I opened (the portal’s “my requests”)' }),
+  queue: z.enum(QUEUES).default('all').meta({ description: 'mine: assigned to me; my_groups: my groups’ open work; unassigned: open and nobody on it; breaching: open, soonest SLA due first; recent: open ones and those resolved or closed in the last 7 days, last updated first; approvals: waiting for my decision; opened: the tickets I opened, open or closed in the last 7 days (the portal’s “my requests”); all: every ticket ever (on the embedded store this reads every ticket: slow at scale)' }),
   kind: z.enum(['incident', 'request', 'problem']).optional(),
   state: z.enum(states).optional(),
   priority: priority.optional(),
   group: name.optional(),
   assignee: name.optional(),
-  q: z.string().trim().min(1).max(200).optional().meta({ description: 'A ticket number, or words that must all appear in the title or description' }),
+  q: z.string().trim().min(1).max(200).optional().meta({ description: 'A ticket number, or words that must all appear in the title (in queue=all: the title or description)' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(300).optional(),
 });
