@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Me } from './api';
 import { AccessDenied, BrandMark, ErrorAlert, NavIcon, PageHeader, Spinner } from './components';
 import { NotificationBell } from './components/NotificationBell';
@@ -21,6 +21,7 @@ import { UsersPage } from './pages/Users';
 import { usePendingApprovalCount, usePollPendingApprovals } from './pendingApprovals';
 import { Link, match, navigate, type Route, useLocation } from './router';
 import { hasPermission, loadSession, signOut, useSession } from './session';
+import { useDismiss } from './useDismiss';
 
 /** The permission each page needs; the server checks the same and answers 403 otherwise. */
 const NEEDS: Partial<Record<Route['name'], { permission: string; title: string }>> = {
@@ -239,28 +240,9 @@ function UserMenu({ me }: { me: Me }) {
   const [signingOut, setSigningOut] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
-  const { pathname } = useLocation();
+  const close = useCallback(() => setOpen(false), []);
 
-  useEffect(() => setOpen(false), [pathname]);
-
-  useEffect(() => {
-    if (!open) return;
-    const onPointer = (event: MouseEvent) => {
-      if (ref.current && !ref.current.contains(event.target as Node)) setOpen(false);
-    };
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') {
-        setOpen(false);
-        buttonRef.current?.focus();
-      }
-    };
-    document.addEventListener('mousedown', onPointer);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('mousedown', onPointer);
-      document.removeEventListener('keydown', onKey);
-    };
-  }, [open]);
+  useDismiss(open, close, ref, buttonRef);
 
   const { user } = me;
   const roles = user.roles.length ? user.roles.map(roleLabel).join(', ') : 'No roles';

@@ -8,7 +8,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { type Problem, toProblem } from '../api/http';
 import { type AppNotification, listNotifications, markAllNotificationsRead, markNotificationRead, type TicketEventType, ticketPath, unreadNotificationCount } from '../api/notifications';
 import { formatDateTime, formatRelative } from '../format';
-import { Link, navigate, useLocation } from '../router';
+import { Link, navigate } from '../router';
+import { useDismiss } from '../useDismiss';
 
 const POLL_MS = 30_000;
 const LATEST = 8;
@@ -38,7 +39,7 @@ export function NotificationBell() {
   const [problem, setProblem] = useState<Problem | null>(null);
   const ref = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
-  const { pathname } = useLocation();
+  const close = useCallback(() => setOpen(false), []);
 
   const refreshCount = useCallback(async () => {
     try {
@@ -76,26 +77,7 @@ export function NotificationBell() {
     if (open) void loadLatest();
   }, [open, loadLatest]);
 
-  useEffect(() => setOpen(false), [pathname]);
-
-  useEffect(() => {
-    if (!open) return;
-    const onPointer = (event: MouseEvent) => {
-      if (ref.current && !ref.current.contains(event.target as Node)) setOpen(false);
-    };
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') {
-        setOpen(false);
-        buttonRef.current?.focus();
-      }
-    };
-    document.addEventListener('mousedown', onPointer);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('mousedown', onPointer);
-      document.removeEventListener('keydown', onKey);
-    };
-  }, [open]);
+  useDismiss(open, close, ref, buttonRef);
 
   async function markRead(item: AppNotification) {
     if (item.readAt) return;
