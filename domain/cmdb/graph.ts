@@ -22,6 +22,8 @@ export interface CiRecord {
   /** Every attribute of the class (null or [] when empty); `name`, `owner_group`, `environment`, `lifecycle`, `zone` on every CI. */
   attributes: Attributes;
   tags: string[];
+  /** Which source last set each attribute (manual, import, ssh, snmp, sync): reconciliation weighs them. */
+  sources: Record<string, string>;
   version: number;
   createdAt: string;
   updatedAt: string;

@@ -12,7 +12,7 @@ const AT = '2026-11-01T00:00:00.000Z';
 export function ci(model: ResolvedModel, id: string, cls: string, attributes: Record<string, unknown>, tags: string[] = []): CiRecord {
   const { attributes: normalized, errors } = validateAttributes(model.classes.get(cls)!, attributes);
   if (errors.length) throw new Error(`fixture CI ${id}: ${JSON.stringify(errors)}`);
-  return { id, class: cls, attributes: normalized, tags, version: 1, createdAt: AT, updatedAt: AT };
+  return { id, class: cls, attributes: normalized, tags, sources: {}, version: 1, createdAt: AT, updatedAt: AT };
 }
 
 export function rel(type: string, source: string, target: string): RelationRecord {
