@@ -22,6 +22,10 @@ import { Problem } from './problem';
 import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
 import { catalogRoutes } from './routes/catalog';
+import { cmdbCiRoutes } from './routes/cmdbCis';
+import { cmdbModelRoutes } from './routes/cmdbModel';
+import { cmdbQueryRoutes } from './routes/cmdbQueries';
+import { cmdbAccess } from './cmdb';
 import { groupRoutes } from './routes/groups';
 import { notificationRoutes } from './routes/notifications';
 import { roleRoutes } from './routes/roles';
@@ -51,6 +55,12 @@ export interface AppDeps {
 export const API_VERSION = '0.1.0';
 const BODY_LIMIT = '256kb';
 
+/** The CMDB's routes share one model loader and graph per app. */
+function cmdbRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Catalog }): AnyRoute[] {
+  const cmdb = cmdbAccess(deps.db, deps.catalog.cmdb);
+  return [...cmdbModelRoutes({ ...deps, cmdb }), ...cmdbCiRoutes({ ...deps, cmdb }), ...cmdbQueryRoutes({ cmdb })];
+}
+
 export function apiRoutes(deps: AppDeps & { audit: AuditRecorder; sso: SsoSettings; catalog: Catalog }): AnyRoute[] {
   return [
     ...authRoutes(deps),
@@ -65,6 +75,7 @@ export function apiRoutes(deps: AppDeps & { audit: AuditRecorder; sso: SsoSettin
     ...ticketRoutes(deps),
     ...ticketStreamRoutes(deps),
     ...notificationRoutes(deps),
+    ...cmdbRoutes(deps),
   ];
 }
 

@@ -13,6 +13,9 @@ export const PERMISSIONS = {
   'identity.read': 'See users, groups and roles',
   'identity.admin': 'Create and change users, groups and roles',
   'audit.read': 'Search, export and verify the audit trail',
+  'cmdb.read': 'See configuration items, relations, topology, impact and the CMDB model',
+  'cmdb.write': 'Create, change, relate, import and retire configuration items',
+  'cmdb.admin': 'Change the CMDB model (classes, relation types) and delete CIs for good',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -29,7 +32,7 @@ interface RoleDefinition {
 
 // Anyone can be asked to approve (a requester's manager is usually just another employee).
 const SELF: Permission[] = ['profile.tokens', 'approval.decide'];
-const AGENT: Permission[] = [...SELF, 'ticket.read', 'ticket.create', 'ticket.act', 'identity.read'];
+const AGENT: Permission[] = [...SELF, 'ticket.read', 'ticket.create', 'ticket.act', 'identity.read', 'cmdb.read'];
 
 /**
  * Built-in roles. Later capabilities (changes, approvals, processes, automation, CMDB)
@@ -41,11 +44,12 @@ export const BUILT_IN_ROLES = {
   group_manager: { description: 'Leads assignment groups and sees all their tickets', permissions: [...AGENT, 'ticket.read_all', 'problem.manage'] },
   change_manager: { description: 'Runs change management and the CAB', permissions: [...AGENT, 'ticket.read_all', 'problem.manage'] },
   approver: { description: 'Approves requests and changes assigned to them', permissions: [...SELF, 'ticket.read'] },
-  process_designer: { description: 'Designs and publishes BPMN processes', permissions: [...SELF, 'identity.read'] },
-  automation_operator: { description: 'Runs published runbooks on permitted targets', permissions: [...SELF, 'ticket.read'] },
-  automation_admin: { description: 'Authors, publishes and schedules scripts and runbooks', permissions: [...SELF, 'ticket.read'] },
-  cmdb_editor: { description: 'Maintains configuration items and relations', permissions: [...SELF, 'identity.read'] },
-  auditor: { description: 'Reads everything, changes nothing; searches and verifies the audit trail', permissions: ['profile.tokens', 'ticket.read', 'ticket.read_all', 'identity.read', 'audit.read'] },
+  process_designer: { description: 'Designs and publishes BPMN processes', permissions: [...SELF, 'identity.read', 'cmdb.read'] },
+  automation_operator: { description: 'Runs published runbooks on permitted targets', permissions: [...SELF, 'ticket.read', 'cmdb.read'] },
+  automation_admin: { description: 'Authors, publishes and schedules scripts and runbooks', permissions: [...SELF, 'ticket.read', 'cmdb.read'] },
+  cmdb_editor: { description: 'Maintains configuration items and relations', permissions: [...SELF, 'identity.read', 'cmdb.read', 'cmdb.write'] },
+  cmdb_admin: { description: 'Owns the CMDB model, and may delete CIs for good', permissions: [...SELF, 'identity.read', 'cmdb.read', 'cmdb.write', 'cmdb.admin'] },
+  auditor: { description: 'Reads everything, changes nothing; searches and verifies the audit trail', permissions: ['profile.tokens', 'ticket.read', 'ticket.read_all', 'identity.read', 'audit.read', 'cmdb.read'] },
   admin: { description: 'Administers users, groups, roles and settings', permissions: ALL_PERMISSIONS },
 } as const satisfies Record<string, RoleDefinition>;
 

@@ -1,10 +1,12 @@
 import path from 'node:path';
 import type { AssignmentRule } from '../../domain/assignment';
 import type { CatalogItem } from '../../domain/catalogItem';
+import type { CmdbModel } from '../../domain/cmdb/model';
 import type { SlaCatalog } from '../../domain/sla/policy';
 import type { ServiceDeskSettings } from '../../domain/ticket/settings';
 import { projectRoot } from '../paths';
 import { loadAssignmentRules } from './assignment';
+import { loadCmdbModel } from './cmdb';
 import { loadCatalogItems } from './items';
 import { loadServiceDeskSettings } from './serviceDesk';
 import { loadSlaCatalog } from './sla';
@@ -17,6 +19,8 @@ export interface Catalog {
   assignment: AssignmentRule[];
   items: CatalogItem[];
   webhooks: Webhook[];
+  /** The CMDB starter model: seeds a store that has no model yet. */
+  cmdb: CmdbModel;
 }
 
 export const DEFAULT_CATALOG_DIR = path.join(projectRoot(), 'catalog');
@@ -32,5 +36,6 @@ export function loadCatalog(dir = DEFAULT_CATALOG_DIR, { warn = () => undefined 
     assignment: loadAssignmentRules(dir),
     items: loadCatalogItems(dir),
     webhooks: loadWebhooks(dir, { warn }),
+    cmdb: loadCmdbModel(dir).definition,
   };
 }
