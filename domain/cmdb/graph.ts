@@ -50,7 +50,13 @@ export function relationId(type: string, source: string, target: string): string
 
 const EMPTY: ReadonlySet<string> = new Set();
 
-export class CmdbGraph {
+/** What validation needs of a graph: the graph itself, or a graph plus pending writes (imports). */
+export interface GraphView {
+  ci(id: string): CiRecord | undefined;
+  relationsOf(id: string, direction: 'out' | 'in', types?: ReadonlySet<string>): RelationRecord[];
+}
+
+export class CmdbGraph implements GraphView {
   private readonly cis = new Map<string, CiRecord>();
   private readonly relations = new Map<string, RelationRecord>();
   private readonly byClass = new Map<string, Set<string>>();

@@ -105,6 +105,8 @@ export interface ResolvedClass {
   /** Where each attribute is defined (the class that introduced it). */
   definedIn: Record<string, string>;
   identification: string[][];
+  /** The class whose rules these are: identification keys are unique among its CIs and its subclasses'. */
+  identificationScope: string;
 }
 
 export interface ResolvedModel {
@@ -194,11 +196,24 @@ function resolveClass(model: CmdbModel, name: string, done: Map<string, Resolved
     lineage: [...(parent?.lineage ?? []), name],
     attributes,
     definedIn,
-    identification: definition.identification ?? parent?.identification ?? [],
+    ...identificationOf(name, definition, parent, attributes),
   };
   done.set(name, resolved);
   return resolved;
 }
+
+/**
+ * Rules a class defines apply to it and its subclasses as one scope (a host found as a VM
+ * and imported as a physical server is one CI). A class that no ancestor gave rules is
+ * identified by its name, within the class itself.
+ */
+function identificationOf(name: string, definition: ClassDefinition, parent: ResolvedClass | null, attributes: Record<string, AttributeDefinition>) {
+  if (definition.identification) return { identification: definition.identification, identificationScope: name };
+  if (parent && parent.identification.length > 0 && parent.identification !== NAME_RULE) return { identification: parent.identification, identificationScope: parent.identificationScope };
+  return { identification: attributes.name ? NAME_RULE : [], identificationScope: name };
+}
+
+const NAME_RULE = [['name']];
 
 function checkClass(cls: ResolvedClass, model: CmdbModel, issues: ModelIssue[]): void {
   for (const [attribute, spec] of Object.entries(model.classes[cls.name]!.attributes ?? {})) {

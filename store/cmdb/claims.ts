@@ -71,3 +71,31 @@ async function releaseKeys(db: Connection, ci: string, keys: string[]): Promise<
     if (holder?.ci === ci) await claims(db).deleteOne({ _id: key });
   }
 }
+
+/**
+ * Claims many values at once (imports): one bulk insert, then the few that collided are
+ * settled one by one. Returns the CIs whose value another CI holds, with the error.
+ */
+export async function claimMany(db: Connection, graph: CmdbGraph, wanted: Array<{ ci: string; value: UniqueValue }>): Promise<Map<string, CmdbError>> {
+  const failed = new Map<string, CmdbError>();
+  const collided: Array<{ ci: string; value: UniqueValue }> = [];
+  for (let i = 0; i < wanted.length; i += 1000) {
+    const batch = wanted.slice(i, i + 1000);
+    try {
+      await claims(db).insertMany(batch.map((w) => ({ _id: claimKey(w.value), ci: w.ci })), { ordered: false });
+    } catch (error) {
+      const errors = (error as { writeErrors?: Array<{ code?: number; index: number }> }).writeErrors;
+      if (!errors || !errors.every((e) => e.code === DUPLICATE_KEY)) throw error;
+      for (const e of errors) collided.push(batch[e.index]!);
+    }
+  }
+  for (const { ci, value } of collided) {
+    try {
+      await claimOne(db, graph, ci, claimKey(value), value);
+    } catch (error) {
+      if (!(error instanceof CmdbError)) throw error;
+      failed.set(ci, error);
+    }
+  }
+  return failed;
+}

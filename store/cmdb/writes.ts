@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { attributeChanges, type Attributes, validateAttributes } from '../../domain/cmdb/attributes';
-import { type CiRecord, type CmdbGraph, relationId, type RelationRecord } from '../../domain/cmdb/graph';
+import { type CiRecord, type CmdbGraph, type GraphView, relationId, type RelationRecord } from '../../domain/cmdb/graph';
 import { isA, type ResolvedClass, type ResolvedModel, uniquenessScope } from '../../domain/cmdb/model';
 import { claimValues, releaseValues, type UniqueValue } from './claims';
 import { CmdbError } from './errors';
@@ -45,7 +45,7 @@ function classFor(model: ResolvedModel, name: string): ResolvedClass {
 }
 
 /** Attribute values checked against the class, the graph (references) and tags; throws 'invalid' with every problem. */
-export function checkCi(model: ResolvedModel, graph: CmdbGraph, cls: ResolvedClass, input: Record<string, unknown>, tags: string[]): Attributes {
+export function checkCi(model: ResolvedModel, graph: GraphView, cls: ResolvedClass, input: Record<string, unknown>, tags: string[]): Attributes {
   const { attributes, errors } = validateAttributes(cls, input);
   const problems = errors.map((e) => ({ field: `attributes.${e.attribute}`, message: e.message }));
   for (const [name, spec] of Object.entries(cls.attributes)) {
@@ -62,7 +62,7 @@ export function checkCi(model: ResolvedModel, graph: CmdbGraph, cls: ResolvedCla
   return attributes;
 }
 
-function uniqueValues(cls: ResolvedClass, attributes: Attributes): UniqueValue[] {
+export function uniqueValues(cls: ResolvedClass, attributes: Attributes): UniqueValue[] {
   const values: UniqueValue[] = [];
   for (const [name, spec] of Object.entries(cls.attributes)) {
     const value = attributes[name];
@@ -71,7 +71,7 @@ function uniqueValues(cls: ResolvedClass, attributes: Attributes): UniqueValue[]
   return values;
 }
 
-const sourcesFor = (attributes: Record<string, unknown>, source: string) => Object.fromEntries(Object.keys(attributes).map((name) => [name, source]));
+export const sourcesFor = (attributes: Record<string, unknown>, source: string) => Object.fromEntries(Object.keys(attributes).map((name) => [name, source]));
 
 async function commitCi(db: Connection, record: CiRecord, before: Attributes, operation: HistoryOperation, ctx: WriteContext): Promise<void> {
   await appendHistory(db, { _id: historyId('ci', record.id, record.version), entity: 'ci', entityId: record.id, version: record.version, at: record.updatedAt, actor: ctx.actor, operation, changes: attributeChanges(before, record.attributes), state: record });
@@ -154,7 +154,7 @@ export interface RelationInput {
 }
 
 /** Checks a new relation against its type: known type, both ends exist and are allowed classes, cardinality. */
-export function checkRelation(model: ResolvedModel, graph: CmdbGraph, input: RelationInput): void {
+export function checkRelation(model: ResolvedModel, graph: GraphView, input: RelationInput): void {
   const type = model.relationTypes.get(input.type);
   if (!type) throw new CmdbError('invalid', `no relation type '${input.type}'`, [{ field: 'type', message: `one of ${[...model.relationTypes.keys()].join(', ')}` }]);
   const problems: Array<{ field: string; message: string }> = [];
