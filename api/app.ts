@@ -23,6 +23,7 @@ import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
 import { catalogRoutes } from './routes/catalog';
 import { cmdbCiRoutes } from './routes/cmdbCis';
+import { cmdbImportRoutes } from './routes/cmdbImport';
 import { cmdbModelRoutes } from './routes/cmdbModel';
 import { cmdbQueryRoutes } from './routes/cmdbQueries';
 import { cmdbAccess } from './cmdb';
@@ -58,7 +59,7 @@ const BODY_LIMIT = '256kb';
 /** The CMDB's routes share one model loader and graph per app. */
 function cmdbRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Catalog }): AnyRoute[] {
   const cmdb = cmdbAccess(deps.db, deps.catalog.cmdb);
-  return [...cmdbModelRoutes({ ...deps, cmdb }), ...cmdbCiRoutes({ ...deps, cmdb }), ...cmdbQueryRoutes({ cmdb })];
+  return [...cmdbModelRoutes({ ...deps, cmdb }), ...cmdbCiRoutes({ ...deps, cmdb }), ...cmdbQueryRoutes({ cmdb }), ...cmdbImportRoutes({ ...deps, cmdb })];
 }
 
 export function apiRoutes(deps: AppDeps & { audit: AuditRecorder; sso: SsoSettings; catalog: Catalog }): AnyRoute[] {

@@ -33,12 +33,13 @@ export class IdentificationIndex {
     for (const key of identificationKeys(cls, ci.attributes)) if (!this.byKey.has(key)) this.byKey.set(key, ci.id);
   }
 
-  /** The CI the record identifies as (by its strongest rule that matches anything), or undefined. */
+  /**
+   * The CI the record identifies as, or undefined. Only the record's first applicable rule
+   * counts ("serial number, else host name and domain, else primary IP"): a record that
+   * carries a serial number is never matched by its IP to a CI with another serial.
+   */
   find(cls: ResolvedClass, attributes: Attributes | Record<string, unknown>): string | undefined {
-    for (const key of identificationKeys(cls, attributes)) {
-      const id = this.byKey.get(key);
-      if (id) return id;
-    }
-    return undefined;
+    const [key] = identificationKeys(cls, attributes);
+    return key === undefined ? undefined : this.byKey.get(key);
   }
 }

@@ -110,12 +110,12 @@ function offeredValues(cls: ResolvedClass, attributes: Record<string, unknown>):
   const values: Record<string, AttributeValue> = {};
   const errors: Array<{ field: string; message: string }> = [];
   for (const [name, raw] of Object.entries(attributes)) {
+    if (raw === undefined || raw === '') continue;
     const spec = cls.attributes[name];
     if (!spec) {
       errors.push({ field: `attributes.${name}`, message: `class '${cls.name}' has no attribute '${name}'` });
       continue;
     }
-    if (raw === undefined || raw === '') continue;
     const checked = checkAttribute(name, raw, { ...spec, required: false });
     if (checked.errors.length) errors.push(...checked.errors.map((e) => ({ field: `attributes.${e.attribute}`, message: e.message })));
     else values[name] = checked.value;
@@ -140,7 +140,7 @@ export async function importCmdb(db: Connection, input: ImportInput, options: Im
   const outcomeOf = new Map<string, ImportRow>();
   const note = (row: ImportRow) => {
     report.cis[row.outcome]++;
-    if (row.outcome === 'created' && !row.conflicts?.length) return;
+    if ((row.outcome === 'created' || row.outcome === 'unchanged') && !row.conflicts?.length) return;
     if (report.rows.length < maxRows) report.rows.push(row);
     else report.rowsTruncated = true;
   };
