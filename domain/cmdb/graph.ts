@@ -6,7 +6,7 @@
  */
 
 import type { Attributes } from './attributes';
-import { cidrContains, parseCidr, parseIp, type Cidr } from './ip';
+import { cidrContains, parseCidr, parseIpCached, type Cidr } from './ip';
 
 export const LIFECYCLES = ['planned', 'live', 'maintenance', 'retired'] as const;
 export type Lifecycle = (typeof LIFECYCLES)[number];
@@ -60,6 +60,7 @@ export class CmdbGraph implements GraphView {
   private readonly cis = new Map<string, CiRecord>();
   private readonly relations = new Map<string, RelationRecord>();
   private readonly byClass = new Map<string, Set<string>>();
+  private readonly byTag = new Map<string, Set<string>>();
   private readonly outgoing = new Map<string, Set<string>>();
   private readonly incoming = new Map<string, Set<string>>();
   private zoneRules: Array<{ cidr: Cidr; zone: string }> | null = null;
@@ -77,9 +78,15 @@ export class CmdbGraph implements GraphView {
   putCi(ci: CiRecord): boolean {
     const held = this.cis.get(ci.id);
     if (held && held.version >= ci.version) return false;
-    if (held) this.byClass.get(held.class)?.delete(held.id);
+    if (held) {
+      this.byClass.get(held.class)?.delete(held.id);
+      for (const tag of held.tags) this.byTag.get(tag)?.delete(held.id);
+    }
     this.cis.set(ci.id, ci);
-    if (!ci.deleted) addTo(this.byClass, ci.class, ci.id);
+    if (!ci.deleted) {
+      addTo(this.byClass, ci.class, ci.id);
+      for (const tag of ci.tags) addTo(this.byTag, tag, ci.id);
+    }
     if (ci.class === ZONE_CLASS || held?.class === ZONE_CLASS) {
       this.zoneRules = null;
       this.zoneCache.clear();
@@ -134,6 +141,11 @@ export class CmdbGraph implements GraphView {
     for (const cls of classes) yield* this.byClass.get(cls) ?? EMPTY;
   }
 
+  /** Ids of the CIs carrying a tag. */
+  idsTagged(tag: string): ReadonlySet<string> {
+    return this.byTag.get(tag) ?? EMPTY;
+  }
+
   *allCis(): Generator<CiRecord> {
     for (const ci of this.cis.values()) if (!ci.deleted) yield ci;
   }
@@ -157,7 +169,7 @@ export class CmdbGraph implements GraphView {
 
   /** The zone a subnet rule gives an address (most specific subnet first). */
   zoneForIp(value: unknown): string | null {
-    const ip = typeof value === 'string' ? parseIp(value) : null;
+    const ip = typeof value === 'string' ? parseIpCached(value) : null;
     if (!ip) return null;
     for (const rule of this.rules()) if (cidrContains(rule.cidr, ip)) return rule.zone;
     return null;

@@ -111,3 +111,17 @@ export function cidrContains(cidr: Cidr, ip: IpAddress): boolean {
   const shift = BigInt(BITS[ip.family] - cidr.prefixLength);
   return ip.value >> shift === cidr.network >> shift;
 }
+
+const parsedCache = new Map<string, IpAddress | null>();
+const PARSED_CACHE_LIMIT = 500_000;
+
+/** parseIp, remembered: selectors test the same stored addresses over and over (IPv6 parsing builds bigints). */
+export function parseIpCached(text: string): IpAddress | null {
+  let parsed = parsedCache.get(text);
+  if (parsed === undefined) {
+    if (parsedCache.size >= PARSED_CACHE_LIMIT) parsedCache.clear();
+    parsed = parseIp(text);
+    parsedCache.set(text, parsed);
+  }
+  return parsed;
+}

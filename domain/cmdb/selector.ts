@@ -25,7 +25,7 @@
 
 import { checkValue } from './attributes';
 import { type CiRecord, type CmdbGraph, type RelationRecord } from './graph';
-import { parseCidr, parseIp, cidrContains } from './ip';
+import { cidrContains, parseCidr, parseIpCached } from './ip';
 import type { AttributeDefinition, ResolvedModel } from './model';
 
 type Scalar = string | number | boolean;
@@ -229,7 +229,7 @@ function operatorTest(op: keyof Operators, operand: unknown, spec: AttributeDefi
     case 'within': {
       const cidr = parseCidr(operand as string)!;
       return (v) => {
-        const ip = typeof v === 'string' ? parseIp(v) : null;
+        const ip = typeof v === 'string' ? parseIpCached(v) : null;
         return ip !== null && cidrContains(cidr, ip);
       };
     }
@@ -260,6 +260,11 @@ function whereTest(where: Record<string, Condition>, ctx: SelectorContext, class
 export function select(selector: Selector, ctx: SelectorContext): Set<string> {
   const classes = listOf(selector.class);
   let candidates: Iterable<string> | null = selector.ids ?? null;
+  // The rarest tag narrows the candidates first; the tests below still check every tag.
+  if (selector.tags?.length) {
+    const rarest = selector.tags.map((t) => ctx.graph.idsTagged(t)).sort((a, b) => a.size - b.size)[0]!;
+    candidates = candidates === null ? rarest : [...candidates].filter((id) => rarest.has(id));
+  }
   for (const condition of selector.related ?? []) {
     const neighbours = relatedCandidates(condition, ctx);
     candidates = candidates === null ? neighbours : [...candidates].filter((id) => neighbours.has(id));

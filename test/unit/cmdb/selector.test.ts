@@ -33,6 +33,15 @@ describe('selectors', () => {
     expect(ids({ class: 'host', not: { tags: ['pci'] } })).toEqual(['ps-hv-1', 'vm-web-2']);
   });
 
+  test('the tag index follows re-tagging and deletion', () => {
+    const g = paymentsGraph(model);
+    const web1 = g.ci('vm-web-1')!;
+    g.putCi({ ...web1, tags: ['sox'], version: 2 });
+    g.putCi({ ...g.ci('ps-db-1')!, version: 2, deleted: true });
+    expect([...select({ tags: ['pci'] }, { graph: g, model })]).toEqual([]);
+    expect([...select({ tags: ['sox'] }, { graph: g, model })]).toEqual(['vm-web-1']);
+  });
+
   test('relations: hosts running application payments-api in zone dc-a', () => {
     const hostsOfPayments: Selector = {
       class: 'host',
