@@ -1,5 +1,6 @@
 import { loadConfig } from '../runtime/config';
 import { auditVerifyCommand } from './auditVerify';
+import { CMDB_IMPORT_USAGE, cmdbImportCommand } from './cmdbImport';
 import { readSecret } from './prompt';
 import { userAddCommand } from './userAdd';
 import { userModel } from '../store/users';
@@ -16,6 +17,8 @@ const USAGE = `usage: flowdesk <command>
            create a local user (the first admin: --admin); password from stdin or a prompt
   audit verify
            check the audit trail's hash chain and name the first broken entry
+  ${CMDB_IMPORT_USAGE}
+           import CIs and relations (any size) into the CMDB; see docs/cmdb.md
 `;
 
 const say = (message: string) => process.stdout.write(`[flowdesk] ${message}\n`);
@@ -27,6 +30,10 @@ async function main(command: string | undefined, args: string[]): Promise<void> 
   }
   if (command === 'audit' && args[0] === 'verify') {
     process.exitCode = await auditVerifyCommand(loadConfig());
+    return;
+  }
+  if (command === 'cmdb' && args[0] === 'import') {
+    process.exitCode = await cmdbImportCommand(loadConfig(), args.slice(1));
     return;
   }
   const roles = { start: { api: true, worker: true }, api: { api: true, worker: false }, worker: { api: false, worker: true } };

@@ -1,9 +1,10 @@
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import type { CmdbGraph } from '../../domain/cmdb/graph';
-import { cellValue, csvRecords, CsvError, toCsv } from '../../domain/cmdb/csv';
+import { CsvError, toCsv } from '../../domain/cmdb/csv';
+import { type ImportInput, rowsFromCsv } from '../../domain/cmdb/importRows';
 import type { ResolvedModel } from '../../domain/cmdb/model';
-import { type ImportInput, importCmdb } from '../../store/cmdb/importer';
+import { importCmdb } from '../../store/cmdb/importer';
 import type { AuditRecorder } from '../audit';
 import type { CmdbAccess } from '../cmdb';
 import { InputError } from '../problem';
@@ -11,7 +12,6 @@ import { type AnyRoute, defineRoute } from '../route';
 import { className } from '../schemas/cmdb';
 
 const TAG = 'cmdb';
-const RESERVED = new Set(['class', 'ref', 'tags']);
 
 const jsonCi = z.strictObject({ ref: z.string().min(1).max(200).optional(), class: z.string(), attributes: z.record(z.string(), z.unknown()), tags: z.array(z.string()).optional() });
 const jsonRelation = z.strictObject({ type: z.string(), source: z.string().min(1), target: z.string().min(1) });
@@ -37,22 +37,9 @@ const importReport = z
   })
   .meta({ id: 'CmdbImportReport' });
 
-/** CSV text as import rows: cells typed by the row's class (an unknown class is left for the importer to reject). */
 function fromCsv(model: ResolvedModel, cis: string, relations: string | undefined): ImportInput {
   try {
-    const rows = csvRecords(cis).map((record, i) => {
-      if (!record.class) throw new CsvError(`row ${i + 2}: the class column is empty (the header needs a 'class' column)`);
-      const cls = model.classes.get(record.class.trim());
-      const attributes: Record<string, unknown> = {};
-      for (const [column, cell] of Object.entries(record)) {
-        // An empty cell is "not given": mixed-class files leave other classes' columns empty.
-        const value = RESERVED.has(column) ? undefined : cellValue(cell, cls?.attributes[column]);
-        if (value !== undefined) attributes[column] = value;
-      }
-      return { class: record.class.trim(), ref: record.ref?.trim() || undefined, tags: record.tags ? (cellValue(record.tags, { type: 'string', list: true }) as string[] | undefined) : undefined, attributes };
-    });
-    const links = relations ? csvRecords(relations).map((r) => ({ type: r.type ?? '', source: r.source ?? '', target: r.target ?? '' })) : [];
-    return { cis: rows, relations: links };
+    return rowsFromCsv(model, cis, relations);
   } catch (error) {
     if (error instanceof CsvError) throw new InputError(`the CSV cannot be read: ${error.message}`, [{ field: 'body.cis', message: error.message }]);
     throw error;

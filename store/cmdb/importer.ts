@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { attributeChanges, type Attributes, checkAttribute, type AttributeValue } from '../../domain/cmdb/attributes';
 import { type CiRecord, type CmdbGraph, type GraphView, relationId, type RelationRecord } from '../../domain/cmdb/graph';
 import { IdentificationIndex } from '../../domain/cmdb/identification';
+import type { ImportCi, ImportInput } from '../../domain/cmdb/importRows';
 import type { ResolvedClass, ResolvedModel } from '../../domain/cmdb/model';
 import { reconcile, type ReconcileConflict } from '../../domain/cmdb/reconcile';
 import { claimKey, claimMany } from './claims';
@@ -20,25 +21,7 @@ import { checkCi, checkRelation, newCiId, sourcesFor, uniqueValues } from './wri
  * graph's log for the lot.
  */
 
-export interface ImportCi {
-  /** A name for the row, so relations in the same import can point at it. */
-  ref?: string;
-  class: string;
-  attributes: Record<string, unknown>;
-  tags?: string[];
-}
-
-export interface ImportRelation {
-  type: string;
-  /** A row's ref, or the id of a stored CI. */
-  source: string;
-  target: string;
-}
-
-export interface ImportInput {
-  cis: ImportCi[];
-  relations?: ImportRelation[];
-}
+export type { ImportCi, ImportInput, ImportRelation } from '../../domain/cmdb/importRows';
 
 export type RowOutcome = 'created' | 'updated' | 'unchanged' | 'rejected';
 

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { mongoUri, startTestApi, type TestApi } from '../setup/harness';
@@ -45,5 +47,33 @@ describe('flowdesk audit verify', () => {
     await entries.updateOne({ _id: victim!._id }, { $set: { action: 'nothing.to.see' } });
     const broken = flowdesk(['audit', 'verify']);
     expect(broken).toMatchObject({ status: 1, output: expect.stringContaining(`audit chain BROKEN at entry #${victim!._id}: hash mismatch`) });
+  });
+});
+
+describe('flowdesk cmdb import', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowdesk-cli-cmdb-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+
+  it('imports a CSV with relations, then finds every row unchanged', async () => {
+    const cis = write('estate.csv', 'ref,class,name,hostname,domain,serial_number\nhv,physical_server,hv-1,hv-1,bank.example,SN-9\nvm,virtual_machine,vm-1,vm-1,bank.example,\n');
+    const relations = write('relations.csv', 'type,source,target\nhosted_on,vm,hv\n');
+    const first = flowdesk(['cmdb', 'import', cis, '--relations', relations]);
+    expect(first).toMatchObject({ status: 0, output: expect.stringContaining('CIs 2 created, 0 updated, 0 unchanged, 0 rejected; relations 1 created') });
+    expect(await api.db.collection('cmdb_cis').countDocuments()).toBe(2);
+    const again = flowdesk(['cmdb', 'import', cis, '--relations', relations, '--dry-run']);
+    expect(again).toMatchObject({ status: 0, output: expect.stringContaining('dry run, nothing written: CIs 0 created, 0 updated, 2 unchanged, 0 rejected; relations 0 created, 1 existing') });
+  });
+
+  it('names rejected rows (exit 1), and unreadable files and bad usage (exit 2)', () => {
+    const bad = write('bad.json', JSON.stringify({ cis: [{ class: 'virtual_machine', attributes: { name: 'x', cpu_count: 0 } }] }));
+    expect(flowdesk(['cmdb', 'import', bad])).toMatchObject({ status: 1, output: expect.stringContaining('row 1: attributes.cpu_count the value must be at least 1') });
+    expect(flowdesk(['cmdb', 'import', write('broken.csv', 'class,name\n"open')])).toMatchObject({ status: 2, output: expect.stringMatching(/broken\.csv cannot be read: line 2: a quoted field is not closed/) });
+    expect(flowdesk(['cmdb', 'import', write('wrong.json', '{"items": []}')])).toMatchObject({ status: 2, output: expect.stringMatching(/must be a JSON object with a "cis" list/) });
+    expect(flowdesk(['cmdb', 'import'])).toMatchObject({ status: 2, output: expect.stringMatching(/name the file to import/) });
   });
 });
