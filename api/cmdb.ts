@@ -22,8 +22,14 @@ export function cmdbAccess(db: Connection, catalogModel: CmdbModel): CmdbAccess 
     throw error;
   }));
   return {
-    model: async () => (await ready(), loadModel(db)),
-    graph: async () => (await ready(), cmdbGraph(db)),
+    async model() {
+      await ready();
+      return loadModel(db);
+    },
+    async graph() {
+      await ready();
+      return cmdbGraph(db);
+    },
   };
 }
 

@@ -108,11 +108,6 @@ export class SegmentLog<E> {
     for (const listener of replica.listeners) listener(entry);
   }
 
-  /** The newest entry this replica holds for a key (call `sync` first for the store's latest). */
-  get(db: Connection, key: string): E | undefined {
-    return this.replica(db).entries.get(key);
-  }
-
   /**
    * Records entry versions: one insert each, applied to this process's replica at once so
    * its own reads see them. A version already recorded is skipped.
@@ -168,11 +163,6 @@ export class SegmentLog<E> {
     const docs = await Promise.all(Array.from({ length: manifest.chunks }, (_, i) => chunks.findOne({ _id: `${manifest._id}:${i}` })));
     if (docs.some((d) => d === null)) return null;
     return docs.flatMap((d) => JSON.parse(d!.e) as E[]);
-  }
-
-  /** Every entry of the replica (sync first). */
-  entries(db: Connection): IterableIterator<E> {
-    return this.replica(db).entries.values();
   }
 
   /** Pending changes at the last sync: callers start a compaction when they pile up. */

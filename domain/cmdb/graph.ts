@@ -8,9 +8,6 @@
 import type { Attributes } from './attributes';
 import { cidrContains, parseCidr, parseIpCached, type Cidr } from './ip';
 
-export const LIFECYCLES = ['planned', 'live', 'maintenance', 'retired'] as const;
-export type Lifecycle = (typeof LIFECYCLES)[number];
-
 /** The class that holds subnet-to-zone rules, and the attributes the rules read. */
 export const ZONE_CLASS = 'zone';
 export const ZONE_SUBNETS = 'subnets';
