@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import type { Connection } from 'mongoose';
 import { type Catalog, loadCatalog } from '../runtime/catalog';
 import type { Logger } from '../runtime/log';
+import type { MasterKeySource } from '../runtime/masterKey';
 import { type AuditRecorder, auditRecorder } from './audit';
 import { authenticate } from './auth/authenticate';
 import { cors } from './cors';
@@ -22,6 +23,7 @@ import { Problem } from './problem';
 import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
 import { catalogRoutes } from './routes/catalog';
+import { credentialRoutes } from './routes/credentials';
 import { cmdbCiRoutes } from './routes/cmdbCis';
 import { cmdbImportRoutes } from './routes/cmdbImport';
 import { cmdbModelRoutes } from './routes/cmdbModel';
@@ -51,6 +53,8 @@ export interface AppDeps {
   corsOrigins?: string[];
   /** The catalog (items, SLA policies, rules, settings); loaded from <project>/catalog when absent. */
   catalog?: Catalog;
+  /** The key that seals stored credentials (runtime/masterKey.ts). */
+  masterKey: MasterKeySource;
 }
 
 export const API_VERSION = '0.1.0';
@@ -77,6 +81,7 @@ export function apiRoutes(deps: AppDeps & { audit: AuditRecorder; sso: SsoSettin
     ...ticketStreamRoutes(deps),
     ...notificationRoutes(deps),
     ...cmdbRoutes(deps),
+    ...credentialRoutes(deps),
   ];
 }
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseMasterKey } from './masterKey';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const optionalUrl = (schemes: string[]) =>
@@ -82,16 +83,30 @@ export const SETTINGS = {
   },
   FLOWDESK_LDAP_URL: { schema: optionalUrl(['ldap://', 'ldaps://']), doc: 'LDAP / Active Directory server (ldap:// or ldaps://). Set to enable LDAP sign-in.' },
   FLOWDESK_LDAP_BIND_DN: { schema: z.string().min(1).optional(), doc: 'Service account that searches for users (unset: anonymous search).' },
-  FLOWDESK_LDAP_BIND_PASSWORD: { schema: z.string().min(1).optional(), doc: 'Password of the LDAP service account.' },
+  FLOWDESK_LDAP_BIND_PASSWORD: { schema: z.string().min(1).optional(), doc: 'Password of the LDAP service account.', secret: true },
   FLOWDESK_LDAP_USER_BASE: { schema: z.string().min(1).optional(), doc: 'Where users are searched, e.g. ou=people,dc=example,dc=com.' },
   FLOWDESK_LDAP_USER_FILTER: { schema: z.string().min(1).default('(uid={username})'), doc: 'User search filter; Active Directory: (sAMAccountName={username}).' },
   FLOWDESK_LDAP_GROUP_BASE: { schema: z.string().min(1).optional(), doc: 'Where groups are searched (unset: only memberOf on the user).' },
   FLOWDESK_LDAP_GROUP_FILTER: { schema: z.string().min(1).default('(member={dn})'), doc: 'Group search filter; {dn} is the user\'s DN.' },
   FLOWDESK_OIDC_ISSUER: { schema: z.url({ protocol: /^https?$/ }).optional(), doc: 'OpenID Connect issuer URL. Set to enable single sign-on.' },
   FLOWDESK_OIDC_CLIENT_ID: { schema: z.string().min(1).optional(), doc: 'OIDC client id registered at the provider.' },
-  FLOWDESK_OIDC_CLIENT_SECRET: { schema: z.string().min(1).optional(), doc: 'OIDC client secret (unset: a public client using PKCE only).' },
+  FLOWDESK_OIDC_CLIENT_SECRET: { schema: z.string().min(1).optional(), doc: 'OIDC client secret (unset: a public client using PKCE only).', secret: true },
   FLOWDESK_OIDC_NAME: { schema: z.string().min(1).default('single sign-on'), doc: 'Name on the sign-in button, e.g. "Contoso SSO".' },
   FLOWDESK_STARTUP_TIMEOUT_S: { schema: z.coerce.number().positive().default(120), doc: 'Seconds to wait for an embedded service to become ready.' },
+  FLOWDESK_MASTER_KEY: {
+    schema: z
+      .string()
+      .superRefine((text, ctx) => {
+        try {
+          parseMasterKey(text);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      })
+      .optional(),
+    doc: 'Master key that encrypts stored credentials: 32 random bytes as base64 or hex (docs/credentials.md). Unset: a development key is made in <data dir>/master.key. API and workers must share it.',
+    secret: true,
+  },
 } as const;
 
 type Settings = typeof SETTINGS;
@@ -108,6 +123,12 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** A wrong value as an error shows it; a secret one is not repeated, since errors reach logs. */
+function shownValue(name: string, values: Record<string, string | undefined>): string {
+  const setting = SETTINGS[name as SettingName];
+  return setting && 'secret' in setting ? '(hidden)' : JSON.stringify(values[name]);
+}
+
 /** Reads and validates the configuration, naming every wrong variable and why. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const relevant = Object.fromEntries(
@@ -115,7 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   );
   const parsed = configSchema.safeParse(relevant);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}=${JSON.stringify(relevant[String(issue.path[0])])}: ${issue.message}`);
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}=${shownValue(String(issue.path[0]), relevant)}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const config = parsed.data as Omit<Config, 'dataDir'>;

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { ALL_SECRET_FIELDS } from '../domain/credential';
 
 export type { Logger };
 
@@ -7,7 +8,8 @@ export type { Logger };
  * piped or in a container they stay one JSON object per line for log collectors.
  */
 export function createLogger(level: string, name = 'flowdesk'): Logger {
-  const options = { name, level, redact: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token'] };
+  // Credential secret fields (password, token, privateKey …) are masked in a logged object and one level down.
+  const options = { name, level, redact: ['req.headers.authorization', 'req.headers.cookie', ...ALL_SECRET_FIELDS.flatMap((field) => [field, `*.${field}`])] };
   if (!process.stdout.isTTY || level === 'silent') return pino(options);
   return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' } } });
 }

@@ -14,6 +14,7 @@ import type { Say } from './tools';
 import { routeTemporalLogs } from './temporalLogging';
 import { projectRoot } from './paths';
 import { loadCatalog } from './catalog';
+import { masterKeySource } from './masterKey';
 import { createCoreWorker } from './worker';
 
 export interface StackOptions {
@@ -84,7 +85,8 @@ export async function startStack(config: Config, opts: StackOptions): Promise<St
       const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
       const publicUrl = config.FLOWDESK_PUBLIC_URL ?? `http://${config.FLOWDESK_HOST === '0.0.0.0' ? '127.0.0.1' : config.FLOWDESK_HOST}:${config.FLOWDESK_PORT}`;
       const sso = ssoFromConfig(config, publicUrl);
-      const app = createApp({ db, temporal: client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.FLOWDESK_TASK_QUEUE, logger: opts.logger, uiDir: opts.uiDir, sso, corsOrigins: config.FLOWDESK_CORS_ORIGINS, catalog });
+      const masterKey = masterKeySource(config.FLOWDESK_MASTER_KEY, config.dataDir, opts.logger);
+      const app = createApp({ db, temporal: client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.FLOWDESK_TASK_QUEUE, logger: opts.logger, uiDir: opts.uiDir, sso, corsOrigins: config.FLOWDESK_CORS_ORIGINS, catalog, masterKey });
       const server = await listen(app, config.FLOWDESK_HOST, config.FLOWDESK_PORT);
       cleanups.push(() => closeServer(server));
       apiUrl = `http://${config.FLOWDESK_HOST === '0.0.0.0' ? '127.0.0.1' : config.FLOWDESK_HOST}:${(server.address() as { port: number }).port}`;

@@ -16,6 +16,8 @@ export const PERMISSIONS = {
   'cmdb.read': 'See configuration items, relations, topology, impact and the CMDB model',
   'cmdb.write': 'Create, change, relate, import and retire configuration items',
   'cmdb.admin': 'Change the CMDB model (classes, relation types) and delete CIs for good',
+  'credential.read': 'See credential names and kinds, never secrets',
+  'credential.manage': 'Create, change and delete credentials',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -45,11 +47,11 @@ export const BUILT_IN_ROLES = {
   change_manager: { description: 'Runs change management and the CAB', permissions: [...AGENT, 'ticket.read_all', 'problem.manage'] },
   approver: { description: 'Approves requests and changes assigned to them', permissions: [...SELF, 'ticket.read'] },
   process_designer: { description: 'Designs and publishes BPMN processes', permissions: [...SELF, 'identity.read', 'cmdb.read'] },
-  automation_operator: { description: 'Runs published runbooks on permitted targets', permissions: [...SELF, 'ticket.read', 'cmdb.read'] },
-  automation_admin: { description: 'Authors, publishes and schedules scripts and runbooks', permissions: [...SELF, 'ticket.read', 'cmdb.read'] },
-  cmdb_editor: { description: 'Maintains configuration items and relations', permissions: [...SELF, 'identity.read', 'cmdb.read', 'cmdb.write'] },
-  cmdb_admin: { description: 'Owns the CMDB model, and may delete CIs for good', permissions: [...SELF, 'identity.read', 'cmdb.read', 'cmdb.write', 'cmdb.admin'] },
-  auditor: { description: 'Reads everything, changes nothing; searches and verifies the audit trail', permissions: ['profile.tokens', 'ticket.read', 'ticket.read_all', 'identity.read', 'audit.read', 'cmdb.read'] },
+  automation_operator: { description: 'Runs published runbooks on permitted targets', permissions: [...SELF, 'ticket.read', 'cmdb.read', 'credential.read'] },
+  automation_admin: { description: 'Authors, publishes and schedules scripts and runbooks', permissions: [...SELF, 'ticket.read', 'cmdb.read', 'credential.read', 'credential.manage'] },
+  cmdb_editor: { description: 'Maintains configuration items and relations', permissions: [...SELF, 'identity.read', 'cmdb.read', 'cmdb.write', 'credential.read'] },
+  cmdb_admin: { description: 'Owns the CMDB model, and may delete CIs for good', permissions: [...SELF, 'identity.read', 'cmdb.read', 'cmdb.write', 'cmdb.admin', 'credential.read'] },
+  auditor: { description: 'Reads everything, changes nothing; searches and verifies the audit trail', permissions: ['profile.tokens', 'ticket.read', 'ticket.read_all', 'identity.read', 'audit.read', 'cmdb.read', 'credential.read'] },
   admin: { description: 'Administers users, groups, roles and settings', permissions: ALL_PERMISSIONS },
 } as const satisfies Record<string, RoleDefinition>;
 

@@ -3,7 +3,7 @@ import pino from 'pino';
 import type { Server } from 'node:http';
 import { createApp } from '../../api/app';
 import { connectStore } from '../../store/connection';
-import { addUser, isolationName, mongoUri, startTestApi, type TestApi } from '../setup/harness';
+import { addUser, isolationName, mongoUri, startTestApi, type TestApi, testMasterKey } from '../setup/harness';
 
 // Everything the API logs, at the most verbose level, to look for secrets in.
 let logText = '';
@@ -72,7 +72,7 @@ describe('hardening', () => {
 
   it('answers an internal error with a request id and no stack trace, and logs the details', async () => {
     const db = await connectStore(mongoUri(), isolationName());
-    const app = createApp({ db, temporal: api.client, namespace: 'unused', taskQueue: 'unused', logger: pino({ level: 'error' }, sink) });
+    const app = createApp({ db, temporal: api.client, namespace: 'unused', taskQueue: 'unused', logger: pino({ level: 'error' }, sink), masterKey: testMasterKey() });
     const server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });

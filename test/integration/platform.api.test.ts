@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Server } from 'node:http';
 import { createApp } from '../../api/app';
 import { connectStore } from '../../store/connection';
-import { addUser, isolationName, mongoUri, startTestApi, temporalAddress, type TestApi, testLogger } from '../setup/harness';
+import { addUser, isolationName, mongoUri, startTestApi, temporalAddress, type TestApi, testLogger, testMasterKey } from '../setup/harness';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -22,7 +22,7 @@ describe('health, readiness and metrics', () => {
   it('answers 503 from /readyz, naming the failing dependency, when the store is gone', async () => {
     const db = await connectStore(mongoUri(), isolationName());
     const connection = await Connection.connect({ address: temporalAddress() });
-    const app = createApp({ db, temporal: new Client({ connection }), namespace: 'default', taskQueue: 'unused', logger: testLogger() });
+    const app = createApp({ db, temporal: new Client({ connection }), namespace: 'default', taskQueue: 'unused', logger: testLogger(), masterKey: testMasterKey() });
     const server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });

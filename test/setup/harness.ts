@@ -8,6 +8,7 @@ import type { Connection as StoreConnection } from 'mongoose';
 import { createApp } from '../../api/app';
 import type { NotificationSettings } from '../../activities/notifications';
 import { createLogger, type Logger } from '../../runtime/log';
+import { MasterKey, type MasterKeySource } from '../../runtime/masterKey';
 import { hashPassword } from '../../api/auth/passwords';
 import type { SsoSettings } from '../../api/auth/sso';
 import { permissionsOf } from '../../domain/identity/permissions';
@@ -108,9 +109,16 @@ export async function addUser(db: StoreConnection, username: string, roles: stri
   return { username, password, bearer: `Bearer ${token}` };
 }
 
+/** A fresh random master key, given to the app as it is (no FLOWDESK_MASTER_KEY, no key file). */
+export function testMasterKey(key = new MasterKey(randomBytes(32))): MasterKeySource {
+  return async () => key;
+}
+
 export interface TestApi {
   baseUrl: string;
   db: StoreConnection;
+  /** The key the app seals credentials with. */
+  masterKey: MasterKey;
   client: Client;
   taskQueue: string;
   /** Also the Temporal namespace. */
@@ -120,13 +128,14 @@ export interface TestApi {
 
 /** The API and a core worker against the shared servers, isolated by namespace, database and task queue. */
 export async function startTestApi(options: { sso?: SsoSettings; port?: number; logger?: Logger; corsOrigins?: string[] } = {}): Promise<TestApi> {
+  const masterKey = new MasterKey(randomBytes(32));
   const name = isolationName();
   await createNamespace(name);
   const db = await connectStore(mongoUri(), name);
   const worker = await startTestWorker(db, name, name);
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection, namespace: name });
-  const app = createApp({ db, temporal: client, namespace: name, taskQueue: name, logger: options.logger ?? testLogger(), uiDir: path.resolve(__dirname, '../../ui/dist'), sso: options.sso, corsOrigins: options.corsOrigins });
+  const app = createApp({ db, temporal: client, namespace: name, taskQueue: name, logger: options.logger ?? testLogger(), uiDir: path.resolve(__dirname, '../../ui/dist'), sso: options.sso, corsOrigins: options.corsOrigins, masterKey: testMasterKey(masterKey) });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
   });
@@ -134,6 +143,7 @@ export async function startTestApi(options: { sso?: SsoSettings; port?: number; 
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     db,
+    masterKey,
     client,
     taskQueue: name,
     dbName: name,
