@@ -125,3 +125,8 @@ export function parseIpCached(text: string): IpAddress | null {
   }
   return parsed;
 }
+
+/** The canonical text of an address given as a number. */
+export function formatIp(family: 4 | 6, value: bigint): string {
+  return family === 4 ? formatIpv4(value) : formatIpv6(value);
+}
