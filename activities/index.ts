@@ -1,5 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { Catalog } from '../runtime/catalog';
+import type { MasterKeySource } from '../runtime/masterKey';
+import { createDiscoveryActivities } from './discovery';
 import { createNotificationActivities, type NotificationSettings } from './notifications';
 import { createTicketActivities } from './tickets';
 
@@ -9,9 +11,11 @@ export interface ActivityDeps {
   notifications: NotificationSettings;
   /** SLA policies, assignment rules and service-desk settings the ticket workflows run by. */
   catalog: Catalog;
+  /** Unseals the credentials discovery (and later automation) log in with. */
+  masterKey: MasterKeySource;
 }
 
 /** All activities the core worker registers, built from real clients. */
-export function createActivities({ db, notifications, catalog }: ActivityDeps) {
-  return { ...createTicketActivities(db, catalog), ...createNotificationActivities(db, notifications) };
+export function createActivities({ db, notifications, catalog, masterKey }: ActivityDeps) {
+  return { ...createTicketActivities(db, catalog), ...createNotificationActivities(db, notifications), ...createDiscoveryActivities(db, catalog, masterKey) };
 }

@@ -64,11 +64,14 @@ export async function startStack(config: Config, opts: StackOptions): Promise<St
     const db = await connectStore(store.uri, config.MONGODB_DATABASE);
     cleanups.push(() => db.close());
 
+    // One source for worker and API: the development key file is made (and warned about) once.
+    const masterKey = masterKeySource(config.FLOWDESK_MASTER_KEY, config.dataDir, opts.logger);
+
     if (opts.worker) {
       routeTemporalLogs(opts.logger);
       const connection = await NativeConnection.connect({ address: temporal.address });
       cleanups.push(() => connection.close());
-      const worker = await createCoreWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.FLOWDESK_TASK_QUEUE, db, workflowBundle: opts.workflowBundle, catalog });
+      const worker = await createCoreWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.FLOWDESK_TASK_QUEUE, db, workflowBundle: opts.workflowBundle, catalog, masterKey });
       const running = worker.run();
       cleanups.push(async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -85,7 +88,6 @@ export async function startStack(config: Config, opts: StackOptions): Promise<St
       const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
       const publicUrl = config.FLOWDESK_PUBLIC_URL ?? `http://${config.FLOWDESK_HOST === '0.0.0.0' ? '127.0.0.1' : config.FLOWDESK_HOST}:${config.FLOWDESK_PORT}`;
       const sso = ssoFromConfig(config, publicUrl);
-      const masterKey = masterKeySource(config.FLOWDESK_MASTER_KEY, config.dataDir, opts.logger);
       const app = createApp({ db, temporal: client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.FLOWDESK_TASK_QUEUE, logger: opts.logger, uiDir: opts.uiDir, sso, corsOrigins: config.FLOWDESK_CORS_ORIGINS, catalog, masterKey });
       const server = await listen(app, config.FLOWDESK_HOST, config.FLOWDESK_PORT);
       cleanups.push(() => closeServer(server));

@@ -5,6 +5,7 @@ import type { NotificationSettings } from '../activities/notifications';
 import { smtpSettingsOf } from '../activities/notify';
 import { type Catalog, loadCatalog } from './catalog';
 import { type Config, loadConfig, publicUrlOf } from './config';
+import type { MasterKeySource } from './masterKey';
 
 export interface CoreWorkerOptions {
   connection: NativeConnection;
@@ -17,15 +18,17 @@ export interface CoreWorkerOptions {
   notifications?: NotificationSettings;
   /** Default: loaded from catalog/. */
   catalog?: Catalog;
+  /** The key stored credentials are sealed with (runtime/masterKey.ts). */
+  masterKey: MasterKeySource;
 }
 
 /** The core worker: every workflow type plus the store and notification activities. */
-export function createCoreWorker({ connection, namespace, taskQueue, db, workflowBundle, notifications, catalog = loadCatalog() }: CoreWorkerOptions): Promise<Worker> {
+export function createCoreWorker({ connection, namespace, taskQueue, db, workflowBundle, notifications, catalog = loadCatalog(), masterKey }: CoreWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue,
-    activities: createActivities({ db, notifications: notifications ?? notificationSettingsOf(loadConfig(), catalog), catalog }),
+    activities: createActivities({ db, notifications: notifications ?? notificationSettingsOf(loadConfig(), catalog), catalog, masterKey }),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     shutdownGraceTime: '10 seconds',
   });

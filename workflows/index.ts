@@ -1,3 +1,4 @@
 // Everything the worker's workflow bundle exports: one line per workflow type.
 export { ticketWorkflow } from './ticket';
 export { notificationWorkflow } from './notification';
+export { discoveryWorkflow } from './discovery';

@@ -2,6 +2,7 @@ import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporali
 import type { AttemptDetail, createNotificationActivities, DeliveryOutcome } from '../activities/notifications';
 import type { TicketEvent } from '../domain/notification/event';
 import type { Delivery } from '../domain/notification/subscriptions';
+import { inParallel } from './parallel';
 
 type NotificationActivities = ReturnType<typeof createNotificationActivities>;
 
@@ -61,18 +62,4 @@ async function attempt(delivery: Delivery): Promise<Pick<DeliveryOutcome, 'state
 /** What a delivery record needs: not the whole event again. */
 function recorded({ id, channel, recipient, event }: Delivery): DeliveryOutcome['delivery'] {
   return { id, channel, recipient, event: { id: event.id, type: event.type, ticket: { number: event.ticket.number } } };
-}
-
-/** `work` over every item, at most `limit` at a time, results in item order. */
-async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
 }

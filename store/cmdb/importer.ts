@@ -38,7 +38,7 @@ export interface ImportReport {
   dryRun: boolean;
   cis: Record<RowOutcome, number>;
   relations: { created: number; existing: number; rejected: number };
-  /** Rows that were rejected, updated or had conflicts (up to `maxRows`); plain creations are only counted. */
+  /** Rows that were rejected, updated or had conflicts (up to `maxRows`); plain creations are only counted, unless `allRows`. */
   rows: ImportRow[];
   relationErrors: Array<{ row: number; errors: Array<{ field: string; message: string }> }>;
   rowsTruncated: boolean;
@@ -50,6 +50,8 @@ export interface ImportOptions {
   /** The source the values count as for reconciliation (import, sync, ssh, snmp). */
   source?: string;
   maxRows?: number;
+  /** List every row in the report, created and unchanged ones too (small imports such as one discovered host). */
+  allRows?: boolean;
   /** Told how far the import got (long imports). */
   progress?: (message: string) => void;
 }
@@ -123,7 +125,7 @@ export async function importCmdb(db: Connection, input: ImportInput, options: Im
   const outcomeOf = new Map<string, ImportRow>();
   const note = (row: ImportRow) => {
     report.cis[row.outcome]++;
-    if ((row.outcome === 'created' || row.outcome === 'unchanged') && !row.conflicts?.length) return;
+    if (!options.allRows && (row.outcome === 'created' || row.outcome === 'unchanged') && !row.conflicts?.length) return;
     if (report.rows.length < maxRows) report.rows.push(row);
     else report.rowsTruncated = true;
   };
@@ -228,7 +230,10 @@ async function writeImport(db: Connection, model: ResolvedModel, graph: CmdbGrap
     if (!row) continue;
     report.cis[row.outcome]--;
     report.cis.rejected++;
-    report.rows.push({ ...row, outcome: 'rejected', errors: error.errors });
+    const listed = report.rows.indexOf(row);
+    const rejected: ImportRow = { ...row, outcome: 'rejected', errors: error.errors };
+    if (listed >= 0) report.rows[listed] = rejected;
+    else report.rows.push(rejected);
   }
   const created = accepted.filter((r) => r.version === 1);
   const updated = accepted.filter((r) => r.version > 1);

@@ -69,14 +69,15 @@ export interface TestWorker {
 }
 
 /** Notifications of a test worker: by default in-app only (no mail server, no webhooks). */
-export type TestNotificationOptions = Partial<NotificationSettings>;
+export type TestNotificationOptions = Partial<NotificationSettings> & { masterKey?: MasterKeySource };
 
 /** A real core worker on the shared server, using the bundle built once in global setup. */
 export async function startTestWorker(db: StoreConnection, taskQueue: string, namespace: string, options: TestNotificationOptions = {}): Promise<TestWorker> {
   quietTemporalRuntime();
   const connection = await NativeConnection.connect({ address: temporalAddress() });
-  const notifications: NotificationSettings = { smtp: null, webhooks: [], publicUrl: 'http://127.0.0.1:8080', ...options };
-  const worker = await createCoreWorker({ connection, namespace, taskQueue, db, workflowBundle: { codePath: env('FLOWDESK_TEST_WORKFLOW_BUNDLE') }, notifications });
+  const { masterKey = testMasterKey(), ...notificationOptions } = options;
+  const notifications: NotificationSettings = { smtp: null, webhooks: [], publicUrl: 'http://127.0.0.1:8080', ...notificationOptions };
+  const worker = await createCoreWorker({ connection, namespace, taskQueue, db, workflowBundle: { codePath: env('FLOWDESK_TEST_WORKFLOW_BUNDLE') }, notifications, masterKey });
   const running = worker.run();
   running.catch((error: Error) => process.stderr.write(`[test worker] ${taskQueue} stopped with an error: ${error.stack}\n`));
   return {
@@ -132,7 +133,7 @@ export async function startTestApi(options: { sso?: SsoSettings; port?: number; 
   const name = isolationName();
   await createNamespace(name);
   const db = await connectStore(mongoUri(), name);
-  const worker = await startTestWorker(db, name, name);
+  const worker = await startTestWorker(db, name, name, { masterKey: testMasterKey(masterKey) });
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection, namespace: name });
   const app = createApp({ db, temporal: client, namespace: name, taskQueue: name, logger: options.logger ?? testLogger(), uiDir: path.resolve(__dirname, '../../ui/dist'), sso: options.sso, corsOrigins: options.corsOrigins, masterKey: testMasterKey(masterKey) });

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Client } from 'ldapts';
 import { freePort } from '../../runtime/ports';
+import { hasExited, readFile, removeDir, spawnDaemon, stopDaemon, tail } from './daemon';
 
 /**
  * A real OpenLDAP `slapd` (Debian package `slapd`) for one test file: its own cn=config
@@ -87,11 +88,11 @@ export async function startSlapd(): Promise<Slapd> {
       const port = await freePort();
       const url = `ldap://127.0.0.1:${port}`;
       const child = spawnSlapd(port, configDir, logFile);
-      const stop = () => stopChild(child, dir);
+      const stop = () => stopDaemon(child, dir, 'slapd');
       try {
         await waitReady(child, url, adminDn, adminPassword, logFile);
       } catch (error) {
-        await stopChild(child);
+        await stopDaemon(child);
         if (attempt < 3 && /Address already in use|bind\(.*\) failed/i.test(readFile(logFile))) continue;
         throw error;
       }
@@ -104,27 +105,22 @@ export async function startSlapd(): Promise<Slapd> {
       return { url, baseDn: SLAPD_BASE_DN, adminDn, adminPassword, serviceDn, servicePassword, logFile, readLog: () => readFile(logFile), stop };
     }
   } catch (error) {
-    removeDir(dir);
+    removeDir(dir, 'slapd');
     throw error;
   }
 }
 
 function spawnSlapd(port: number, configDir: string, logFile: string): ChildProcess {
-  const log = fs.openSync(logFile, 'a');
-  // -d keeps slapd in the foreground (no fork), logging to stderr. Own process group,
-  // so stop() can end it and everything it started. Running as root needs no -u/-g:
-  // every file it touches is in our temp directory.
-  const child = spawn(SLAPD, ['-d', 'stats', '-h', `ldap://127.0.0.1:${port}/`, '-F', configDir], { stdio: ['ignore', log, log], detached: true });
-  fs.closeSync(log);
-  if (child.pid) watchForOrphaning(child.pid);
-  return child;
+  // -d keeps slapd in the foreground (no fork), logging to stderr. Running as root needs
+  // no -u/-g: every file it touches is in our temp directory.
+  return spawnDaemon(SLAPD, ['-d', 'stats', '-h', `ldap://127.0.0.1:${port}/`, '-F', configDir], logFile);
 }
 
 async function waitReady(child: ChildProcess, url: string, adminDn: string, adminPassword: string, logFile: string): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let lastError = 'not started';
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
+    if (hasExited(child)) {
       throw new Error(`slapd exited during start-up (${child.exitCode ?? child.signalCode}). Log ${logFile}:\n${tail(logFile)}`);
     }
     const client = new Client({ url, connectTimeout: 1000, timeout: 1000 });
@@ -141,37 +137,9 @@ async function waitReady(child: ChildProcess, url: string, adminDn: string, admi
   throw new Error(`slapd at ${url} did not accept a bind within ${READY_TIMEOUT_MS / 1000} s (${lastError}). Log ${logFile}:\n${tail(logFile)}`);
 }
 
-/** SIGTERM to the group, SIGKILL after 5 s; then the temp directory goes (when given). */
-async function stopChild(child: ChildProcess, dir?: string): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    signalGroup(child.pid, 'SIGTERM');
-    const timer = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-  if (dir) removeDir(dir);
-}
 
-function removeDir(dir: string): void {
-  if (process.env.FLOWDESK_TEST_KEEP === '1') process.stderr.write(`[slapd] kept ${dir}\n`);
-  else fs.rmSync(dir, { recursive: true, force: true });
-}
 
-function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (!pid) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
-}
 
-/** Ends slapd's group if this (Jest worker) process dies without stop(); exits once slapd is gone. */
-function watchForOrphaning(childPid: number): void {
-  const script = 'while kill -0 "$0" 2>/dev/null && kill -0 "$1" 2>/dev/null; do sleep 1; done; kill -0 "$1" 2>/dev/null && kill -TERM -"$1" 2>/dev/null; exit 0';
-  spawn('/bin/sh', ['-c', script, String(process.pid), String(childPid)], { stdio: 'ignore', detached: true }).unref();
-}
 
 /** RFC 2307 {SSHA}: base64(SHA-1(password + salt) + salt). */
 export function ssha(password: string): string {
@@ -272,15 +240,4 @@ async function seed(url: string, adminDn: string, adminPassword: string, service
   }
 }
 
-function readFile(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
 
-function tail(file: string, lines = 20): string {
-  const text = readFile(file).trimEnd();
-  return text ? text.split('\n').slice(-lines).map((line) => `  | ${line}`).join('\n') : '  (no log written)';
-}

@@ -6,7 +6,7 @@ import { createActivities } from '../../activities';
 import { loadCatalog } from '../../runtime/catalog';
 import { resolveTimeSkippingServer } from '../../runtime/testServer';
 import { connectStore } from '../../store/connection';
-import { isolationName, mongoUri } from './harness';
+import { isolationName, mongoUri, testMasterKey } from './harness';
 
 /** The SDK gives the test server's JVM 5 s to listen; a loaded two-core machine can need more. */
 const ATTEMPTS = 3;
@@ -48,7 +48,7 @@ export async function startTicketTimeSkipping(name: string): Promise<TicketTimeS
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath: require.resolve('../../workflows'),
-    activities: createActivities({ db, catalog: loadCatalog(), notifications: { smtp: null, webhooks: [], publicUrl: 'http://flowdesk.test' } }),
+    activities: createActivities({ db, catalog: loadCatalog(), notifications: { smtp: null, webhooks: [], publicUrl: 'http://flowdesk.test' }, masterKey: testMasterKey() }),
   });
   const running = worker.run();
   return {
