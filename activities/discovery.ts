@@ -22,6 +22,8 @@ import { openSsh, SshNoResponse } from './clients/ssh';
 const MAX_FEED_BYTES = 50 * 1024 * 1024;
 const FEED_TIMEOUT_MS = 60_000;
 const ERRORS_PER_TARGET = 3;
+/** The facts script reads a few dozen files and asks systemd once: seconds, but slow hosts get a minute. */
+const FACTS_SCRIPT_TIMEOUT_MS = 60_000;
 
 /**
  * Discovery's activities: each probe reads a target over SSH or SNMP with a stored
@@ -131,9 +133,12 @@ export function createDiscoveryActivities(db: Connection, catalog: Catalog, mast
     const timeoutMs = sweep.timeoutSeconds * 1000;
     const { ssh, hostKey } = await openSsh({ address, port: sweep.ssh!.port, timeoutMs, knownHostKey: await knownHostKey(address) }, await credential(credentialId));
     try {
-      const run = ssh.execCommand('sh -s', { stdin: HOST_FACTS_SCRIPT });
-      const timer = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the facts script did not finish within ${sweep.timeoutSeconds} s`)), timeoutMs).unref());
-      const { stdout } = await Promise.race([run, timer]);
+      const limit = Math.max(FACTS_SCRIPT_TIMEOUT_MS, timeoutMs);
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the facts script did not finish within ${limit / 1000} s`)), limit);
+      });
+      const { stdout } = await Promise.race([ssh.execCommand('sh -s', { stdin: HOST_FACTS_SCRIPT }), expired]).finally(() => clearTimeout(timer));
       return hostImport(address, parseHostFacts(stdout), hostKey);
     } finally {
       ssh.dispose();
@@ -196,7 +201,7 @@ async function fetchFeed(source: FeedSource, credential: ResolvedCredential | un
   try {
     response = await fetch(source.url, { headers, signal: AbortSignal.timeout(FEED_TIMEOUT_MS), redirect: 'follow' });
   } catch (error) {
-    throw new Error(`the feed at ${source.url} cannot be reached: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`);
+    throw new Error(`the feed at ${source.url} cannot be reached: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`, { cause: error });
   }
   if (!response.ok) {
     const message = `the feed at ${source.url} answered ${response.status} ${response.statusText}`;

@@ -26,6 +26,7 @@ import { catalogRoutes } from './routes/catalog';
 import { credentialRoutes } from './routes/credentials';
 import { cmdbCiRoutes } from './routes/cmdbCis';
 import { cmdbImportRoutes } from './routes/cmdbImport';
+import { cmdbDiscoveryRoutes } from './routes/cmdbDiscovery';
 import { cmdbModelRoutes } from './routes/cmdbModel';
 import { cmdbQueryRoutes } from './routes/cmdbQueries';
 import { cmdbAccess } from './cmdb';
@@ -63,7 +64,7 @@ const BODY_LIMIT = '256kb';
 /** The CMDB's routes share one model loader and graph per app. */
 function cmdbRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Catalog }): AnyRoute[] {
   const cmdb = cmdbAccess(deps.db, deps.catalog.cmdb);
-  return [...cmdbModelRoutes({ ...deps, cmdb }), ...cmdbCiRoutes({ ...deps, cmdb }), ...cmdbQueryRoutes({ cmdb }), ...cmdbImportRoutes({ ...deps, cmdb })];
+  return [...cmdbModelRoutes({ ...deps, cmdb }), ...cmdbCiRoutes({ ...deps, cmdb }), ...cmdbQueryRoutes({ cmdb }), ...cmdbImportRoutes({ ...deps, cmdb }), ...cmdbDiscoveryRoutes({ ...deps, cmdb })];
 }
 
 export function apiRoutes(deps: AppDeps & { audit: AuditRecorder; sso: SsoSettings; catalog: Catalog }): AnyRoute[] {

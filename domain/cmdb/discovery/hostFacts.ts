@@ -22,8 +22,7 @@ section disks; lsblk -bdn -o NAME,SIZE,TYPE 2>/dev/null
 section addresses; ip -o addr show 2>/dev/null
 section listening; ss -Hltun 2>/dev/null || netstat -ltun 2>/dev/null
 section cron; for f in /etc/crontab /etc/cron.d/*; do [ -f "$f" ] && grep -Ev '^[[:space:]]*(#|$)' "$f" 2>/dev/null | sed "s|^|$f: |"; done; crontab -l 2>/dev/null | grep -Ev '^[[:space:]]*(#|$)' | sed 's|^|crontab: |'
-section timers; systemctl list-unit-files --type=timer --state=enabled --no-legend --no-pager 2>/dev/null
-section services; systemctl list-unit-files --type=service --state=enabled --no-legend --no-pager 2>/dev/null
+section units; systemctl list-unit-files --state=enabled --no-legend --no-pager 2>/dev/null
 section virtualization; systemd-detect-virt 2>/dev/null; cat /sys/class/dmi/id/sys_vendor /sys/class/dmi/id/product_name 2>/dev/null
 section serial; cat /sys/class/dmi/id/product_serial 2>/dev/null
 section end
@@ -80,6 +79,7 @@ export function parseHostFacts(output: string): HostFacts {
   const hostname = first('hostname');
   const fqdn = first('fqdn');
   const disks = diskLines(s.get('disks') ?? []);
+  const units = unitNames(s.get('units') ?? []);
   return {
     hostname: hostname?.split('.')[0],
     domain: domainOf(hostname, fqdn),
@@ -93,8 +93,8 @@ export function parseHostFacts(output: string): HostFacts {
     diskGb: disks.length ? Number(gib(disks.reduce((sum, d) => sum + d.bytes, 0)).toFixed(1)) : undefined,
     ipAddresses: addresses(s.get('addresses') ?? []),
     listeningPorts: listening(s.get('listening') ?? []),
-    scheduledTasks: [...(s.get('cron') ?? []).map((line) => line.trim()).filter((line) => !isCronVariable(line)), ...unitNames(s.get('timers') ?? []).map((unit) => `timer: ${unit}`)],
-    autoStartServices: unitNames(s.get('services') ?? []),
+    scheduledTasks: [...(s.get('cron') ?? []).map((line) => line.trim()).filter((line) => !isCronVariable(line)), ...units.filter((u) => u.endsWith('.timer')).map((unit) => `timer: ${unit}`)],
+    autoStartServices: units.filter((u) => u.endsWith('.service')),
     virtual: isVirtual(s.get('virtualization') ?? []),
     serialNumber: serial(first('serial')),
   };
@@ -164,7 +164,7 @@ function listening(lines: string[]): string[] {
 /** `MAILTO=ops` and `SHELL=/bin/sh` lines configure cron; they are not tasks. */
 const isCronVariable = (line: string) => /^[^:]+:\s*[A-Za-z_][A-Za-z0-9_]*\s*=/.test(line);
 
-/** `ssh.service enabled enabled`: the unit names. */
+/** `ssh.service enabled enabled`: the unit names (templates such as getty@.service are not services that run). */
 function unitNames(lines: string[]): string[] {
   return lines.map((line) => line.trim().split(/\s+/)[0]!).filter((unit) => unit && !unit.includes('@'));
 }

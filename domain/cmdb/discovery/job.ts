@@ -20,7 +20,7 @@ export interface NetworkSweep {
   snmp?: ProbeSettings;
   /** Targets probed at once. */
   concurrency: number;
-  /** Per probe: an SSH login and its facts script, or one SNMP request. */
+  /** Per connection: an SSH login, one SNMP request (the SSH facts script itself gets at least a minute). */
   timeoutSeconds: number;
 }
 

@@ -65,10 +65,9 @@ udp   UNCONN 0      0            0.0.0.0:161       0.0.0.0:*
 /etc/crontab: 17 *	* * *	root	cd / && run-parts --report /etc/cron.hourly
 /etc/cron.d/backup: 30 2 * * * root /usr/local/bin/backup.sh
 crontab: */5 * * * * /home/app/bin/poll
-@@flowdesk timers
+@@flowdesk units
 apt-daily.timer            enabled enabled
 logrotate.timer            enabled enabled
-@@flowdesk services
 getty@.service             enabled enabled
 nginx.service              enabled enabled
 ssh.service                enabled enabled
