@@ -18,6 +18,8 @@ import { ProfilePage } from './pages/Profile';
 import { RolesPage } from './pages/Roles';
 import { TicketPage } from './pages/ticket/TicketPage';
 import { UsersPage } from './pages/Users';
+import { DiscoveryPage } from './pages/discovery/DiscoveryPage';
+import { RunReport } from './pages/discovery/RunReport';
 import { usePendingApprovalCount, usePollPendingApprovals } from './pendingApprovals';
 import { Link, match, navigate, type Route, useLocation } from './router';
 import { hasPermission, loadSession, signOut, useSession } from './session';
@@ -34,6 +36,8 @@ const NEEDS: Partial<Record<Route['name'], { permission: string; title: string }
   groups: { permission: 'identity.read', title: 'Groups' },
   roles: { permission: 'identity.read', title: 'Roles' },
   audit: { permission: 'audit.read', title: 'Audit trail' },
+  discovery: { permission: 'cmdb.read', title: 'Discovery' },
+  discoveryRun: { permission: 'cmdb.read', title: 'Discovery run' },
 };
 
 /** Where `/` leads: agents to their console, everyone else to the portal. */
@@ -46,6 +50,7 @@ function sectionOf(route: Route, search: URLSearchParams, agent: boolean): strin
   if (route.name === 'ticket') return agent ? 'console' : 'mine';
   if (route.name === 'newTicket') return search.get('kind') === 'problem' ? 'newProblem' : 'newIncident';
   if (route.name === 'catalogItem') return 'catalog';
+  if (route.name === 'discoveryRun') return 'discovery';
   return route.name;
 }
 
@@ -137,6 +142,8 @@ export function App() {
             {route.name === 'audit' && <AuditPage />}
             {route.name === 'catalog' && <CatalogPage />}
             {route.name === 'catalogItem' && <OrderItem key={route.id} id={route.id} />}
+            {route.name === 'discovery' && <DiscoveryPage />}
+            {route.name === 'discoveryRun' && <RunReport key={route.id} id={route.id} />}
             {route.name === 'notFound' && <NotFound />}
           </>
         )}
@@ -198,6 +205,15 @@ function MainNav({ me, section }: { me: Me; section: string }) {
           <NavIcon d="M12 9v4m0 4h.01M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0Z" />
           <span>Report an incident</span>
         </Link>
+      )}
+      {can('cmdb.read') && (
+        <>
+          <p className="nav-heading nav-heading-gap">CMDB</p>
+          <Link to="/cmdb/discovery" className="nav-link" aria-current={current('discovery')} data-testid="nav-discovery">
+            <NavIcon d="M21 21l-4.3-4.3M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14Zm0-10v6m-3-3h6" />
+            <span>Discovery</span>
+          </Link>
+        </>
       )}
       {(can('identity.read') || can('audit.read')) && <p className="nav-heading nav-heading-gap">Administration</p>}
       {can('identity.read') && (

@@ -54,6 +54,8 @@ export type Route =
   | { name: 'audit' }
   | { name: 'catalog' }
   | { name: 'catalogItem'; id: string }
+  | { name: 'discovery' }
+  | { name: 'discoveryRun'; id: string }
   | { name: 'redirect'; to: string }
   | { name: 'notFound' };
 
@@ -76,6 +78,9 @@ export function match(pathname: string): Route {
   if (path === '/portal/catalog') return { name: 'catalog' };
   const catalogItem = /^\/portal\/catalog\/([^/]+)$/.exec(path);
   if (catalogItem) return { name: 'catalogItem', id: decodeURIComponent(catalogItem[1]!) };
+  if (path === '/cmdb/discovery') return { name: 'discovery' };
+  const discoveryRun = /^\/cmdb\/discovery\/runs\/([^/]+)$/.exec(path);
+  if (discoveryRun) return { name: 'discoveryRun', id: decodeURIComponent(discoveryRun[1]!) };
   if (path === '/tickets/new') return { name: 'newTicket' };
   const ticket = /^\/tickets\/([^/]+)$/.exec(path);
   if (ticket) return { name: 'ticket', number: decodeURIComponent(ticket[1]!) };

@@ -3,3 +3,4 @@ export * from './audit';
 export * from './http';
 export * from './identity';
 export * from './tickets';
+export * from './discovery';
