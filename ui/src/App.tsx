@@ -18,6 +18,8 @@ import { ProfilePage } from './pages/Profile';
 import { RolesPage } from './pages/Roles';
 import { TicketPage } from './pages/ticket/TicketPage';
 import { UsersPage } from './pages/Users';
+import { CiDetail } from './pages/cmdb/CiDetail';
+import { CmdbBrowser } from './pages/cmdb/CmdbBrowser';
 import { DiscoveryPage } from './pages/discovery/DiscoveryPage';
 import { RunReport } from './pages/discovery/RunReport';
 import { usePendingApprovalCount, usePollPendingApprovals } from './pendingApprovals';
@@ -36,6 +38,8 @@ const NEEDS: Partial<Record<Route['name'], { permission: string; title: string }
   groups: { permission: 'identity.read', title: 'Groups' },
   roles: { permission: 'identity.read', title: 'Roles' },
   audit: { permission: 'audit.read', title: 'Audit trail' },
+  cmdb: { permission: 'cmdb.read', title: 'CMDB' },
+  ci: { permission: 'cmdb.read', title: 'Configuration item' },
   discovery: { permission: 'cmdb.read', title: 'Discovery' },
   discoveryRun: { permission: 'cmdb.read', title: 'Discovery run' },
 };
@@ -51,6 +55,7 @@ function sectionOf(route: Route, search: URLSearchParams, agent: boolean): strin
   if (route.name === 'newTicket') return search.get('kind') === 'problem' ? 'newProblem' : 'newIncident';
   if (route.name === 'catalogItem') return 'catalog';
   if (route.name === 'discoveryRun') return 'discovery';
+  if (route.name === 'ci') return 'cmdb';
   return route.name;
 }
 
@@ -142,6 +147,8 @@ export function App() {
             {route.name === 'audit' && <AuditPage />}
             {route.name === 'catalog' && <CatalogPage />}
             {route.name === 'catalogItem' && <OrderItem key={route.id} id={route.id} />}
+            {route.name === 'cmdb' && <CmdbBrowser />}
+            {route.name === 'ci' && <CiDetail key={route.id} id={route.id} />}
             {route.name === 'discovery' && <DiscoveryPage />}
             {route.name === 'discoveryRun' && <RunReport key={route.id} id={route.id} />}
             {route.name === 'notFound' && <NotFound />}
@@ -209,6 +216,10 @@ function MainNav({ me, section }: { me: Me; section: string }) {
       {can('cmdb.read') && (
         <>
           <p className="nav-heading nav-heading-gap">CMDB</p>
+          <Link to="/cmdb" className="nav-link" aria-current={current('cmdb')} data-testid="nav-cmdb">
+            <NavIcon d="M4 7c0-1.7 3.6-3 8-3s8 1.3 8 3-3.6 3-8 3-8-1.3-8-3Zm0 0v10c0 1.7 3.6 3 8 3s8-1.3 8-3V7M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3" />
+            <span>Configuration items</span>
+          </Link>
           <Link to="/cmdb/discovery" className="nav-link" aria-current={current('discovery')} data-testid="nav-discovery">
             <NavIcon d="M21 21l-4.3-4.3M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14Zm0-10v6m-3-3h6" />
             <span>Discovery</span>

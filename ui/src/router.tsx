@@ -54,6 +54,8 @@ export type Route =
   | { name: 'audit' }
   | { name: 'catalog' }
   | { name: 'catalogItem'; id: string }
+  | { name: 'cmdb' }
+  | { name: 'ci'; id: string }
   | { name: 'discovery' }
   | { name: 'discoveryRun'; id: string }
   | { name: 'redirect'; to: string }
@@ -78,6 +80,9 @@ export function match(pathname: string): Route {
   if (path === '/portal/catalog') return { name: 'catalog' };
   const catalogItem = /^\/portal\/catalog\/([^/]+)$/.exec(path);
   if (catalogItem) return { name: 'catalogItem', id: decodeURIComponent(catalogItem[1]!) };
+  if (path === '/cmdb') return { name: 'cmdb' };
+  const ci = /^\/cmdb\/cis\/([^/]+)$/.exec(path);
+  if (ci) return { name: 'ci', id: decodeURIComponent(ci[1]!) };
   if (path === '/cmdb/discovery') return { name: 'discovery' };
   const discoveryRun = /^\/cmdb\/discovery\/runs\/([^/]+)$/.exec(path);
   if (discoveryRun) return { name: 'discoveryRun', id: decodeURIComponent(discoveryRun[1]!) };

@@ -4,3 +4,4 @@ export * from './http';
 export * from './identity';
 export * from './tickets';
 export * from './discovery';
+export * from './cmdb';

@@ -1,0 +1,102 @@
+/**
+ * The CMDB browser in the web UI against a real API and store, in Chromium: the class
+ * tree, filters, saved queries across a reload, the raw selector mode with the server's
+ * error, and a CI's page with its attributes, relations and history.
+ */
+import type { Page } from 'puppeteer-core';
+import { addUser, startTestApi, type TestApi, type TestUser } from '../setup/harness';
+import { ensureUiBuilt, fill, openBrowser, screenshot, signIn, type TestBrowser, textsOf, waitForCount, waitForPath, waitForText } from './browser';
+
+let api: TestApi;
+let browser: TestBrowser;
+let page: Page;
+let editor: TestUser;
+const ids: Record<string, string> = {};
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${api.baseUrl}/api/v1${path}`, { method, headers: { 'content-type': 'application/json', authorization: editor.bearer, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  expect(res.status).toBeLessThan(300);
+  return { body: (await res.json()) as { id: string }, etag: res.headers.get('etag') ?? '' };
+}
+
+beforeAll(async () => {
+  ensureUiBuilt();
+  [api, browser] = await Promise.all([startTestApi(), openBrowser()]);
+  page = browser.page;
+  editor = await addUser(api.db, 'carla', ['cmdb_editor']);
+  ids.zone = (await call('POST', '/cmdb/cis', { class: 'zone', attributes: { name: 'dc-a', subnets: ['10.1.0.0/16'] } })).body.id;
+  ids.app = (await call('POST', '/cmdb/cis', { class: 'application', attributes: { name: 'payments-api', environment: 'prod' } })).body.id;
+  for (const [name, cpus] of [['pay-vm-1', 8], ['pay-vm-2', 2], ['web-vm-1', 16]] as const) {
+    ids[name] = (await call('POST', '/cmdb/cis', { class: 'virtual_machine', attributes: { name, hostname: name, primary_ip: `10.1.0.${cpus}`, cpu_count: cpus, lifecycle: 'live' } })).body.id;
+  }
+  ids.inst = (await call('POST', '/cmdb/cis', { class: 'process', attributes: { name: 'payments-api@pay-vm-1' } })).body.id;
+  await call('POST', '/cmdb/relations', { type: 'runs_on', source: ids.inst, target: ids['pay-vm-1'] });
+  const { etag } = await call('GET', `/cmdb/cis/${ids['pay-vm-1']}`);
+  await call('PATCH', `/cmdb/cis/${ids['pay-vm-1']}`, { attributes: { cpu_count: 12 } }, { 'if-match': etag });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.stop();
+});
+
+afterEach(() => {
+  expect(browser.pageErrors).toEqual([]);
+});
+
+test('browse by class, filter, and keep a saved query across a reload', async () => {
+  await signIn(page, api.baseUrl, editor, '/cmdb');
+  await waitForPath(page, /^\/cmdb$/);
+  await page.click('button[data-class="virtual_machine"]');
+  await waitForText(page, '[data-testid="ci-total"]', /^3 CIs$/);
+  await page.select('#filter-attribute', 'cpu_count');
+  await page.select('#filter-operator', 'gt');
+  await fill(page, '#filter-value', '4');
+  await page.click('form[aria-label="Add a filter"] button[type="submit"]');
+  await waitForText(page, '[data-testid="ci-total"]', /^2 CIs$/);
+  await fill(page, '#name-contains', 'pay');
+  await waitForText(page, '[data-testid="ci-total"]', /^1 CI$/);
+  expect(await textsOf(page, '[data-testid="ci-row"] td:first-child')).toEqual(['pay-vm-1']);
+  expect(await textsOf(page, '[data-testid="ci-row"] td:nth-child(3)')).toEqual(['dc-a']);
+
+  page.once('dialog', (dialog) => void dialog.accept('Big payment VMs'));
+  await page.click('[data-testid="save-query"]');
+  await page.reload();
+  await waitForText(page, '[data-testid="saved-query"]', /Big payment VMs/);
+  await page.click('[data-testid="saved-query"]');
+  await waitForText(page, '[data-testid="ci-total"]', /^1 CI$/);
+  await screenshot(page, 'cmdb-browser');
+});
+
+test('a raw selector runs as typed; a wrong one shows the server\u2019s reason', async () => {
+  await page.goto(`${api.baseUrl}/cmdb?class=ci`);
+  await page.click('::-p-text(Selector (JSON))');
+  await page.$eval('#raw-selector', (el) => {
+    const area = el as unknown as { value: string; dispatchEvent(e: unknown): void };
+    Object.getOwnPropertyDescriptor(Object.getPrototypeOf(area), 'value')!.set!.call(area, JSON.stringify({ class: 'host', related: [{ type: 'runs_on', direction: 'in', to: { where: { name: { matches: 'payments.*' } } } }] }));
+    area.dispatchEvent(new (globalThis as unknown as { Event: new (t: string, o: object) => unknown }).Event('input', { bubbles: true }));
+  });
+  await page.click('::-p-text(Run selector)');
+  await waitForText(page, '[data-testid="ci-total"]', /^1 CI$/);
+  await page.$eval('#raw-selector', (el) => {
+    const area = el as unknown as { value: string; dispatchEvent(e: unknown): void };
+    Object.getOwnPropertyDescriptor(Object.getPrototypeOf(area), 'value')!.set!.call(area, JSON.stringify({ class: 'spaceship' }));
+    area.dispatchEvent(new (globalThis as unknown as { Event: new (t: string, o: object) => unknown }).Event('input', { bubbles: true }));
+  });
+  await page.click('::-p-text(Run selector)');
+  await waitForText(page, '[role="alert"]', /spaceship/);
+});
+
+test("a CI's page shows its attributes with their sources, its relations and its history", async () => {
+  await page.goto(`${api.baseUrl}/cmdb?class=virtual_machine`);
+  await waitForCount(page, '[data-testid="ci-row"]', 3);
+  await page.click('::-p-text(pay-vm-1)');
+  await waitForPath(page, /^\/cmdb\/cis\//);
+  await waitForText(page, '[data-testid="ci-attributes"] [data-attribute="cpu_count"]', /CPUs\s*12\s*· manual/);
+  await waitForText(page, '[data-testid="ci-relations"]', /runs payments-api@pay-vm-1/);
+  await waitForCount(page, '[data-testid="ci-history"] li', 2);
+  await waitForText(page, '[data-testid="ci-history"] li[data-version="2"]', /Changed by carla.*CPUs\s*8\s*→\s*12/);
+  await screenshot(page, 'cmdb-ci');
+  await page.click('::-p-text(payments-api@pay-vm-1)');
+  await waitForText(page, 'h1', /payments-api@pay-vm-1/);
+});

@@ -1,0 +1,79 @@
+import { request } from './http';
+
+/** The CMDB: the model, CIs, relations, history and selector queries (docs/cmdb.md). */
+
+export interface AttributeDefinition {
+  type: string;
+  list?: boolean;
+  label?: string;
+  description?: string;
+  required?: boolean;
+  unique?: boolean;
+  values?: string[];
+  class?: string;
+}
+
+export interface CmdbClass {
+  name: string;
+  label: string;
+  description?: string;
+  abstract: boolean;
+  parent: string | null;
+  lineage: string[];
+  attributes: Record<string, AttributeDefinition>;
+}
+
+export interface RelationType {
+  name: string;
+  label: string;
+  inverseLabel?: string;
+}
+
+export interface CmdbModel {
+  classes: CmdbClass[];
+  relationTypes: RelationType[];
+}
+
+export type AttributeValue = string | number | boolean | null | Array<string | number | boolean>;
+
+export interface Ci {
+  id: string;
+  class: string;
+  attributes: Record<string, AttributeValue>;
+  tags: string[];
+  sources: Record<string, string>;
+  zone: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Relation {
+  id: string;
+  type: string;
+  source: string;
+  target: string;
+}
+
+export interface HistoryEntry {
+  version: number;
+  at: string;
+  actor: { type: string; id: string };
+  operation: string;
+  changes: Record<string, { before: AttributeValue; after: AttributeValue }>;
+}
+
+export type Selector = Record<string, unknown>;
+
+export interface CiPage {
+  items: Ci[];
+  total: number;
+  nextCursor: string | null;
+}
+
+export const getCmdbModel = (signal?: AbortSignal) => request<CmdbModel>('GET', '/cmdb/model', { signal });
+export const queryCis = (selector: Selector, cursor?: string, signal?: AbortSignal) => request<CiPage>('POST', '/cmdb/query', { body: { selector, limit: 50, ...(cursor && { cursor }) }, signal });
+export const getCi = (id: string, signal?: AbortSignal) => request<Ci>('GET', `/cmdb/cis/${encodeURIComponent(id)}`, { signal });
+export const ciHistory = (id: string, signal?: AbortSignal) => request<{ items: HistoryEntry[] }>('GET', `/cmdb/cis/${encodeURIComponent(id)}/history`, { signal }).then((r) => r.items);
+export const ciRelations = (id: string, signal?: AbortSignal) =>
+  request<{ outgoing: Array<{ relation: Relation; other: Ci }>; incoming: Array<{ relation: Relation; other: Ci }> }>('GET', `/cmdb/cis/${encodeURIComponent(id)}/relations`, { signal });
