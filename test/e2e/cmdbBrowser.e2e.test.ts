@@ -100,3 +100,53 @@ test("a CI's page shows its attributes with their sources, its relations and its
   await page.click('::-p-text(payments-api@pay-vm-1)');
   await waitForText(page, 'h1', /payments-api@pay-vm-1/);
 });
+
+test('create a CI: the server\u2019s per-attribute error shows next to its field; then edit it, and a concurrent change is caught', async () => {
+  await page.goto(`${api.baseUrl}/cmdb?class=virtual_machine`);
+  await page.click('[data-testid="new-ci"]');
+  await waitForPath(page, /^\/cmdb\/new$/);
+  await page.click('[data-testid="ci-editor"] button[type="submit"]');
+  await waitForText(page, '#attr-name-error', /required/);
+  await fill(page, '#attr-name', 'ui-vm-1');
+  await fill(page, '#attr-hostname', 'ui-vm-1');
+  await fill(page, '#attr-primary_ip', '10.1.0.999');
+  await page.select('#attr-environment', 'test');
+  await page.click('[data-testid="ci-editor"] button[type="submit"]');
+  await waitForText(page, '#attr-primary_ip-error', /IP/i);
+  await screenshot(page, 'cmdb-new-ci-invalid');
+  await fill(page, '#attr-primary_ip', '10.1.0.77');
+  await page.click('[data-testid="ci-editor"] button[type="submit"]');
+  await waitForPath(page, /^\/cmdb\/cis\//);
+  await waitForText(page, 'h1', /ui-vm-1/);
+  await waitForText(page, '[data-attribute="primary_ip"]', /10\.1\.0\.77/);
+
+  await page.click('[data-testid="edit-ci"]');
+  await fill(page, '#attr-cpu_count', '6');
+  await page.click('[data-testid="ci-editor"] button[type="submit"]');
+  await waitForText(page, '[data-testid="ci-history"] li[data-version="2"]', /CPUs\s*—\s*→\s*6/);
+
+  // Someone else changes it while the editor is open: the save is refused, not lost silently.
+  await page.click('[data-testid="edit-ci"]');
+  const id = new URL(page.url()).pathname.split('/').pop()!;
+  const { etag } = await call('GET', `/cmdb/cis/${id}`);
+  await call('PATCH', `/cmdb/cis/${id}`, { attributes: { cpu_count: 7 } }, { 'if-match': etag });
+  await fill(page, '#attr-cpu_count', '8');
+  await page.click('[data-testid="ci-editor"] button[type="submit"]');
+  await waitForText(page, '[role="alert"]', /Someone else changed this CI/);
+});
+
+test('a reader browses and opens CIs but is offered no way to change them', async () => {
+  const reader = await addUser(api.db, 'otto', ['automation_operator']);
+  const context = await browser.browser.createBrowserContext();
+  const readerPage = await context.newPage();
+  try {
+    await signIn(readerPage, api.baseUrl, reader, `/cmdb/cis/${ids['pay-vm-2']}`);
+    await waitForText(readerPage, 'h1', /pay-vm-2/);
+    expect(await readerPage.$('[data-testid="edit-ci"]')).toBeNull();
+    await readerPage.goto(`${api.baseUrl}/cmdb?class=virtual_machine`);
+    await waitForCount(readerPage, '[data-testid="ci-row"]', 4);
+    expect(await readerPage.$('[data-testid="new-ci"]')).toBeNull();
+  } finally {
+    await context.close();
+  }
+});

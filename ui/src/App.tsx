@@ -20,6 +20,7 @@ import { TicketPage } from './pages/ticket/TicketPage';
 import { UsersPage } from './pages/Users';
 import { CiDetail } from './pages/cmdb/CiDetail';
 import { CmdbBrowser } from './pages/cmdb/CmdbBrowser';
+import { NewCi } from './pages/cmdb/NewCi';
 import { DiscoveryPage } from './pages/discovery/DiscoveryPage';
 import { RunReport } from './pages/discovery/RunReport';
 import { usePendingApprovalCount, usePollPendingApprovals } from './pendingApprovals';
@@ -40,6 +41,7 @@ const NEEDS: Partial<Record<Route['name'], { permission: string; title: string }
   audit: { permission: 'audit.read', title: 'Audit trail' },
   cmdb: { permission: 'cmdb.read', title: 'CMDB' },
   ci: { permission: 'cmdb.read', title: 'Configuration item' },
+  newCi: { permission: 'cmdb.write', title: 'New configuration item' },
   discovery: { permission: 'cmdb.read', title: 'Discovery' },
   discoveryRun: { permission: 'cmdb.read', title: 'Discovery run' },
 };
@@ -55,7 +57,7 @@ function sectionOf(route: Route, search: URLSearchParams, agent: boolean): strin
   if (route.name === 'newTicket') return search.get('kind') === 'problem' ? 'newProblem' : 'newIncident';
   if (route.name === 'catalogItem') return 'catalog';
   if (route.name === 'discoveryRun') return 'discovery';
-  if (route.name === 'ci') return 'cmdb';
+  if (route.name === 'ci' || route.name === 'newCi') return 'cmdb';
   return route.name;
 }
 
@@ -149,6 +151,7 @@ export function App() {
             {route.name === 'catalogItem' && <OrderItem key={route.id} id={route.id} />}
             {route.name === 'cmdb' && <CmdbBrowser />}
             {route.name === 'ci' && <CiDetail key={route.id} id={route.id} />}
+            {route.name === 'newCi' && <NewCi key={location.search.get('class')} className={location.search.get('class') ?? ''} />}
             {route.name === 'discovery' && <DiscoveryPage />}
             {route.name === 'discoveryRun' && <RunReport key={route.id} id={route.id} />}
             {route.name === 'notFound' && <NotFound />}

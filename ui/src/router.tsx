@@ -56,6 +56,7 @@ export type Route =
   | { name: 'catalogItem'; id: string }
   | { name: 'cmdb' }
   | { name: 'ci'; id: string }
+  | { name: 'newCi' }
   | { name: 'discovery' }
   | { name: 'discoveryRun'; id: string }
   | { name: 'redirect'; to: string }
@@ -81,6 +82,7 @@ export function match(pathname: string): Route {
   const catalogItem = /^\/portal\/catalog\/([^/]+)$/.exec(path);
   if (catalogItem) return { name: 'catalogItem', id: decodeURIComponent(catalogItem[1]!) };
   if (path === '/cmdb') return { name: 'cmdb' };
+  if (path === '/cmdb/new') return { name: 'newCi' };
   const ci = /^\/cmdb\/cis\/([^/]+)$/.exec(path);
   if (ci) return { name: 'ci', id: decodeURIComponent(ci[1]!) };
   if (path === '/cmdb/discovery') return { name: 'discovery' };

@@ -11,6 +11,7 @@ export interface AttributeDefinition {
   unique?: boolean;
   values?: string[];
   class?: string;
+  default?: unknown;
 }
 
 export interface CmdbClass {
@@ -77,3 +78,8 @@ export const getCi = (id: string, signal?: AbortSignal) => request<Ci>('GET', `/
 export const ciHistory = (id: string, signal?: AbortSignal) => request<{ items: HistoryEntry[] }>('GET', `/cmdb/cis/${encodeURIComponent(id)}/history`, { signal }).then((r) => r.items);
 export const ciRelations = (id: string, signal?: AbortSignal) =>
   request<{ outgoing: Array<{ relation: Relation; other: Ci }>; incoming: Array<{ relation: Relation; other: Ci }> }>('GET', `/cmdb/cis/${encodeURIComponent(id)}/relations`, { signal });
+
+export const createCi = (cls: string, attributes: Record<string, unknown>, tags?: string[]) => request<Ci>('POST', '/cmdb/cis', { body: { class: cls, attributes, ...(tags && { tags }) } });
+export const updateCi = (id: string, version: number, attributes: Record<string, unknown>) =>
+  request<Ci>('PATCH', `/cmdb/cis/${encodeURIComponent(id)}`, { body: { attributes }, headers: { 'If-Match': `"${version}"` } });
+export const retireCi = (id: string) => request<Ci>('DELETE', `/cmdb/cis/${encodeURIComponent(id)}`);

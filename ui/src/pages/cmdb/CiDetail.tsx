@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
 import '../../cmdb.css';
-import { type AttributeValue, type Ci, ciHistory, ciRelations, type CmdbModel, getCi, getCmdbModel, type HistoryEntry, type Problem, type Relation, toProblem } from '../../api';
-import { PageHeader, ProblemView, Spinner, Tag } from '../../components';
+import { type AttributeValue, type Ci, ciHistory, ciRelations, type CmdbModel, getCi, getCmdbModel, type HistoryEntry, type Problem, type Relation, retireCi, toProblem } from '../../api';
+import { ErrorAlert, PageHeader, ProblemView, Spinner, Tag } from '../../components';
+import { useCan } from '../../session';
+import { CiEditor } from './CiEditor';
 import { formatDateTime } from '../../format';
 import { Link } from '../../router';
 
@@ -12,17 +14,23 @@ interface Loaded {
   relations: { outgoing: Array<{ relation: Relation; other: Ci }>; incoming: Array<{ relation: Relation; other: Ci }> };
 }
 
+const isEmpty = (value: AttributeValue | undefined) => value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
+/** Changes worth a line: an empty list "set" on creation is not one. */
+const shown = (changes: HistoryEntry['changes']) => Object.entries(changes).filter(([, c]) => !(isEmpty(c.before) && isEmpty(c.after)));
 const show = (value: AttributeValue | undefined): string => (value === undefined || value === null ? '—' : Array.isArray(value) ? value.join(', ') : String(value));
 const ACTORS: Record<string, string> = { user: 'by', discovery: 'by discovery run', import: 'imported by', sync: 'by sync run', system: 'by' };
 
 /** One CI: its attributes (with the source of each), relations both ways, and its history, newest first. */
 export function CiDetail({ id }: { id: string }) {
+  const can = useCan();
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<Problem | null>(null);
+  const [actionError, setActionError] = useState<Problem | null>(null);
+  const [editing, setEditing] = useState(false);
+  const [reloads, setReloads] = useState(0);
 
   useEffect(() => {
     const controller = new AbortController();
-    setLoaded(null);
     Promise.all([getCi(id, controller.signal), getCmdbModel(controller.signal), ciHistory(id, controller.signal), ciRelations(id, controller.signal)])
       .then(([ci, model, history, relations]) => {
         setLoaded({ ci, model, history, relations });
@@ -30,7 +38,17 @@ export function CiDetail({ id }: { id: string }) {
       })
       .catch((e: unknown) => !controller.signal.aborted && setError(toProblem(e)));
     return () => controller.abort();
-  }, [id]);
+  }, [id, reloads]);
+
+  async function retire() {
+    if (!window.confirm('Retire this CI? It stays, with its history and relations, marked retired.')) return;
+    try {
+      await retireCi(id);
+      setReloads((n) => n + 1);
+    } catch (e) {
+      setActionError(toProblem(e));
+    }
+  }
 
   if (error) return <div className="page"><ProblemView problem={error} /></div>;
   if (!loaded) return <div className="page"><Spinner /></div>;
@@ -46,8 +64,30 @@ export function CiDetail({ id }: { id: string }) {
         eyebrow={<Link to={`/cmdb?class=${encodeURIComponent(ci.class)}`}>{cls?.label ?? ci.class}</Link>}
         title={name(ci)}
         subtitle={<span className="mono small">{ci.id} · version {ci.version} · zone {ci.zone ?? 'none'}</span>}
-        actions={ci.attributes.lifecycle ? <Tag tone={ci.attributes.lifecycle === 'retired' ? 'neutral' : 'green'}>{String(ci.attributes.lifecycle)}</Tag> : undefined}
+        actions={
+          <>
+            {ci.attributes.lifecycle ? <Tag tone={ci.attributes.lifecycle === 'retired' ? 'neutral' : 'green'}>{String(ci.attributes.lifecycle)}</Tag> : null}{' '}
+            {can('cmdb.write') && cls && !editing && (
+              <>
+                <button type="button" className="btn btn-sm btn-secondary" onClick={() => setEditing(true)} data-testid="edit-ci">Edit</button>{' '}
+                {ci.attributes.lifecycle !== 'retired' && <button type="button" className="btn btn-sm btn-ghost" onClick={() => void retire()}>Retire</button>}
+              </>
+            )}
+          </>
+        }
       />
+      {actionError && <ErrorAlert problem={actionError} onDismiss={() => setActionError(null)} />}
+      {editing && cls && (
+        <CiEditor
+          cls={cls}
+          ci={ci}
+          onCancel={() => setEditing(false)}
+          onSaved={() => {
+            setEditing(false);
+            setReloads((n) => n + 1);
+          }}
+        />
+      )}
       <div className="cmdb-detail">
         <section className="card" aria-labelledby="attributes-title">
           <h2 className="card-title" id="attributes-title">Attributes</h2>
@@ -93,10 +133,10 @@ export function CiDetail({ id }: { id: string }) {
                   <strong>{entry.operation === 'create' ? 'Created' : entry.operation === 'update' ? 'Changed' : entry.operation === 'retire' ? 'Retired' : entry.operation}</strong> {ACTORS[entry.actor.type] ?? 'by'} <span className="mono small">{entry.actor.id}</span>
                   <span className="muted small"> · {formatDateTime(entry.at)} · v{entry.version}</span>
                 </p>
-                {Object.keys(entry.changes).length > 0 && (
+                {shown(entry.changes).length > 0 && (
                   <table className="diff">
                     <tbody>
-                      {Object.entries(entry.changes).map(([attribute, change]) => (
+                      {shown(entry.changes).map(([attribute, change]) => (
                         <tr key={attribute}>
                           <th scope="row">{attributeLabel(attribute)}</th>
                           <td className="diff-before">{show(change.before)}</td>

@@ -4,7 +4,7 @@ import { type Ci, type CmdbModel, getCmdbModel, type Problem, queryCis, type Sel
 import { ErrorAlert, PageHeader, ProblemView, Spinner, Tag } from '../../components';
 import { formatRelative } from '../../format';
 import { Link, navigate, useLocation } from '../../router';
-import { useMe } from '../../session';
+import { useCan, useMe } from '../../session';
 import { CiFilters, type Filter, whereOf } from './CiFilters';
 import { ClassTree } from './ClassTree';
 import { useSavedQueries } from './savedQueries';
@@ -14,6 +14,7 @@ const LIFECYCLE_TONE: Record<string, 'green' | 'amber' | 'blue' | 'neutral'> = {
 /** The CMDB browser: a class tree, the CIs of the chosen class with filters, saved queries and a raw selector mode. */
 export function CmdbBrowser() {
   const me = useMe();
+  const can = useCan();
   const { search } = useLocation();
   const selectedClass = search.get('class') ?? 'ci';
   const [model, setModel] = useState<CmdbModel | null>(null);
@@ -112,7 +113,12 @@ export function CmdbBrowser() {
 
   return (
     <div className="page page-wide">
-      <PageHeader eyebrow="CMDB" title="Configuration items" subtitle="The estate by class: filter, save the queries you use, open a CI for its relations and history." />
+      <PageHeader
+        eyebrow="CMDB"
+        title="Configuration items"
+        subtitle="The estate by class: filter, save the queries you use, open a CI for its relations and history."
+        actions={can('cmdb.write') && cls && !cls.abstract && <Link to={`/cmdb/new?class=${encodeURIComponent(cls.name)}`} className="btn btn-primary" data-testid="new-ci">New {cls.label}</Link>}
+      />
       <div className="cmdb-layout">
         <aside className="card cmdb-sidebar">
           <h2 className="card-title">Classes</h2>
