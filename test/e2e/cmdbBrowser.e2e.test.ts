@@ -31,6 +31,7 @@ beforeAll(async () => {
   }
   ids.inst = (await call('POST', '/cmdb/cis', { class: 'process', attributes: { name: 'payments-api@pay-vm-1' } })).body.id;
   await call('POST', '/cmdb/relations', { type: 'runs_on', source: ids.inst, target: ids['pay-vm-1'] });
+  await call('POST', '/cmdb/relations', { type: 'depends_on', source: ids.app, target: ids.inst });
   const { etag } = await call('GET', `/cmdb/cis/${ids['pay-vm-1']}`);
   await call('PATCH', `/cmdb/cis/${ids['pay-vm-1']}`, { attributes: { cpu_count: 12 } }, { 'if-match': etag });
 }, 60_000);
@@ -97,6 +98,19 @@ test("a CI's page shows its attributes with their sources, its relations and its
   await waitForCount(page, '[data-testid="ci-history"] li', 2);
   await waitForText(page, '[data-testid="ci-history"] li[data-version="2"]', /Changed by carla.*CPUs\s*8\s*→\s*12/);
   await screenshot(page, 'cmdb-ci');
+
+  // The topology: the VM, what runs on it, and the application that needs that.
+  await waitForCount(page, '[data-testid="topology-nodes"] li', 3);
+  expect((await textsOf(page, '[data-testid="topology-nodes"] li')).sort()).toEqual(['pay-vm-1', 'payments-api', 'payments-api@pay-vm-1']);
+  await page.waitForSelector('[data-testid="topology-canvas"] canvas');
+  await page.click('[data-testid="show-impact"]');
+  await waitForText(page, '[data-testid="impact-summary"]', /Application: payments-api \(down\)/);
+  expect(await page.$eval(`[data-testid="topology-nodes"] li[data-id="${ids.app}"]`, (el) => el.getAttribute('data-effect'))).toBe('down');
+  expect(await page.$eval(`[data-testid="topology-nodes"] li[data-id="${ids['pay-vm-1']}"]`, (el) => el.getAttribute('data-effect'))).toBe('failing');
+  await screenshot(page, 'cmdb-topology-impact');
+  await page.select('#topology-depth', '1');
+  await waitForCount(page, '[data-testid="topology-nodes"] li', 2);
+
   await page.click('::-p-text(payments-api@pay-vm-1)');
   await waitForText(page, 'h1', /payments-api@pay-vm-1/);
 });

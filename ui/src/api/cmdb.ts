@@ -83,3 +83,27 @@ export const createCi = (cls: string, attributes: Record<string, unknown>, tags?
 export const updateCi = (id: string, version: number, attributes: Record<string, unknown>) =>
   request<Ci>('PATCH', `/cmdb/cis/${encodeURIComponent(id)}`, { body: { attributes }, headers: { 'If-Match': `"${version}"` } });
 export const retireCi = (id: string) => request<Ci>('DELETE', `/cmdb/cis/${encodeURIComponent(id)}`);
+
+export interface Topology {
+  root: string;
+  nodes: Array<{ ci: Ci; depth: number }>;
+  edges: Relation[];
+  truncated: boolean;
+}
+
+export interface Impacted {
+  ci: Ci;
+  effect: 'down' | 'degraded';
+  depth: number;
+}
+
+export interface Impact {
+  failing: string[];
+  impacted: Impacted[];
+  highlights: Record<string, Impacted[]>;
+  truncated: boolean;
+}
+
+export const ciTopology = (id: string, direction: 'upstream' | 'downstream' | 'both', depth: number, signal?: AbortSignal) =>
+  request<Topology>('GET', `/cmdb/cis/${encodeURIComponent(id)}/topology?direction=${direction}&depth=${depth}`, { signal });
+export const impactOf = (failing: string[]) => request<Impact>('POST', '/cmdb/impact', { body: { failing } });

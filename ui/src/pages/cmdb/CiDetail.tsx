@@ -4,6 +4,7 @@ import { type AttributeValue, type Ci, ciHistory, ciRelations, type CmdbModel, g
 import { ErrorAlert, PageHeader, ProblemView, Spinner, Tag } from '../../components';
 import { useCan } from '../../session';
 import { CiEditor } from './CiEditor';
+import { TopologyGraph } from './TopologyGraph';
 import { formatDateTime } from '../../format';
 import { Link } from '../../router';
 
@@ -124,6 +125,7 @@ export function CiDetail({ id }: { id: string }) {
             ))}
           </ul>
         </section>
+        <TopologyGraph root={ci} model={model} />
         <section className="card cmdb-history" aria-labelledby="history-title">
           <h2 className="card-title" id="history-title">History</h2>
           <ol className="timeline" data-testid="ci-history">
