@@ -71,7 +71,7 @@ test('browse by class, filter, and keep a saved query across a reload', async ()
 
 test('a raw selector runs as typed; a wrong one shows the server\u2019s reason', async () => {
   await page.goto(`${api.baseUrl}/cmdb?class=ci`);
-  await page.click('::-p-text(Selector (JSON))');
+  await (await page.waitForSelector('[data-testid="raw-toggle"]'))!.click();
   await page.$eval('#raw-selector', (el) => {
     const area = el as unknown as { value: string; dispatchEvent(e: unknown): void };
     Object.getOwnPropertyDescriptor(Object.getPrototypeOf(area), 'value')!.set!.call(area, JSON.stringify({ class: 'host', related: [{ type: 'runs_on', direction: 'in', to: { where: { name: { matches: 'payments.*' } } } }] }));
@@ -117,7 +117,7 @@ test("a CI's page shows its attributes with their sources, its relations and its
 
 test('create a CI: the server\u2019s per-attribute error shows next to its field; then edit it, and a concurrent change is caught', async () => {
   await page.goto(`${api.baseUrl}/cmdb?class=virtual_machine`);
-  await page.click('[data-testid="new-ci"]');
+  await (await page.waitForSelector('[data-testid="new-ci"]'))!.click();
   await waitForPath(page, /^\/cmdb\/new$/);
   await page.click('[data-testid="ci-editor"] button[type="submit"]');
   await waitForText(page, '#attr-name-error', /required/);
@@ -134,13 +134,13 @@ test('create a CI: the server\u2019s per-attribute error shows next to its field
   await waitForText(page, 'h1', /ui-vm-1/);
   await waitForText(page, '[data-attribute="primary_ip"]', /10\.1\.0\.77/);
 
-  await page.click('[data-testid="edit-ci"]');
+  await (await page.waitForSelector('[data-testid="edit-ci"]'))!.click();
   await fill(page, '#attr-cpu_count', '6');
   await page.click('[data-testid="ci-editor"] button[type="submit"]');
   await waitForText(page, '[data-testid="ci-history"] li[data-version="2"]', /CPUs\s*—\s*→\s*6/);
 
   // Someone else changes it while the editor is open: the save is refused, not lost silently.
-  await page.click('[data-testid="edit-ci"]');
+  await (await page.waitForSelector('[data-testid="edit-ci"]'))!.click();
   const id = new URL(page.url()).pathname.split('/').pop()!;
   const { etag } = await call('GET', `/cmdb/cis/${id}`);
   await call('PATCH', `/cmdb/cis/${id}`, { attributes: { cpu_count: 7 } }, { 'if-match': etag });
@@ -163,4 +163,29 @@ test('a reader browses and opens CIs but is offered no way to change them', asyn
   } finally {
     await context.close();
   }
+});
+
+test('a data centre shows its racks; a rack shows each device in its units', async () => {
+  const dc = (await call('POST', '/cmdb/cis', { class: 'data_centre', attributes: { name: 'DC North', code: 'dcn' } })).body.id;
+  const rack = (await call('POST', '/cmdb/cis', { class: 'rack', attributes: { name: 'R01', data_centre: dc, units: 42 } })).body.id;
+  await call('POST', '/cmdb/cis', { class: 'rack', attributes: { name: 'R02', data_centre: dc } });
+  await call('POST', '/cmdb/cis', { class: 'physical_server', attributes: { name: 'db-01', hostname: 'db-01', rack, rack_unit: 10, rack_units: 2 } });
+  await call('POST', '/cmdb/cis', { class: 'network_device', attributes: { name: 'tor-sw-01', rack, rack_unit: 42 } });
+
+  await page.goto(`${api.baseUrl}/cmdb/datacentres`);
+  await waitForText(page, '[data-testid="data-centre"]', /DC North\s*2 racks/);
+  await waitForCount(page, '[data-testid="dc-rack"]', 2);
+  await (await page.waitForSelector('::-p-text(R01)'))!.click();
+  await waitForPath(page, /^\/cmdb\/racks\//);
+  await waitForCount(page, '[data-testid="rack-device"]', 2);
+  const devices = await page.$$eval('[data-testid="rack-device"]', (els) => els.map((el) => [el.textContent, el.getAttribute('data-unit'), el.getAttribute('data-height')]));
+  expect(devices).toEqual([
+    ['42tor-sw-01', '42', '1'],
+    ['10db-01', '10', '2'],
+  ]);
+  // 42 units: 2 for db-01, 1 for the switch, 39 empty.
+  await waitForCount(page, '.rack-units > li', 41);
+  await screenshot(page, 'cmdb-rack');
+  await page.click('::-p-text(db-01)');
+  await waitForText(page, 'h1', /db-01/);
 });

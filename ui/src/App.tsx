@@ -21,6 +21,7 @@ import { UsersPage } from './pages/Users';
 import { CiDetail } from './pages/cmdb/CiDetail';
 import { CmdbBrowser } from './pages/cmdb/CmdbBrowser';
 import { NewCi } from './pages/cmdb/NewCi';
+import { DataCentresPage, RackPage } from './pages/cmdb/RackPage';
 import { DiscoveryPage } from './pages/discovery/DiscoveryPage';
 import { RunReport } from './pages/discovery/RunReport';
 import { usePendingApprovalCount, usePollPendingApprovals } from './pendingApprovals';
@@ -42,6 +43,8 @@ const NEEDS: Partial<Record<Route['name'], { permission: string; title: string }
   cmdb: { permission: 'cmdb.read', title: 'CMDB' },
   ci: { permission: 'cmdb.read', title: 'Configuration item' },
   newCi: { permission: 'cmdb.write', title: 'New configuration item' },
+  rack: { permission: 'cmdb.read', title: 'Rack' },
+  dataCentres: { permission: 'cmdb.read', title: 'Data centres' },
   discovery: { permission: 'cmdb.read', title: 'Discovery' },
   discoveryRun: { permission: 'cmdb.read', title: 'Discovery run' },
 };
@@ -58,6 +61,7 @@ function sectionOf(route: Route, search: URLSearchParams, agent: boolean): strin
   if (route.name === 'catalogItem') return 'catalog';
   if (route.name === 'discoveryRun') return 'discovery';
   if (route.name === 'ci' || route.name === 'newCi') return 'cmdb';
+  if (route.name === 'rack') return 'dataCentres';
   return route.name;
 }
 
@@ -152,6 +156,8 @@ export function App() {
             {route.name === 'cmdb' && <CmdbBrowser />}
             {route.name === 'ci' && <CiDetail key={route.id} id={route.id} />}
             {route.name === 'newCi' && <NewCi key={location.search.get('class')} className={location.search.get('class') ?? ''} />}
+            {route.name === 'rack' && <RackPage key={route.id} id={route.id} />}
+            {route.name === 'dataCentres' && <DataCentresPage />}
             {route.name === 'discovery' && <DiscoveryPage />}
             {route.name === 'discoveryRun' && <RunReport key={route.id} id={route.id} />}
             {route.name === 'notFound' && <NotFound />}
@@ -222,6 +228,10 @@ function MainNav({ me, section }: { me: Me; section: string }) {
           <Link to="/cmdb" className="nav-link" aria-current={current('cmdb')} data-testid="nav-cmdb">
             <NavIcon d="M4 7c0-1.7 3.6-3 8-3s8 1.3 8 3-3.6 3-8 3-8-1.3-8-3Zm0 0v10c0 1.7 3.6 3 8 3s8-1.3 8-3V7M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3" />
             <span>Configuration items</span>
+          </Link>
+          <Link to="/cmdb/datacentres" className="nav-link" aria-current={current('dataCentres')} data-testid="nav-datacentres">
+            <NavIcon d="M5 3h14v18H5zM5 8h14M5 13h14M5 18h14M8 5.5h.01M8 10.5h.01M8 15.5h.01" />
+            <span>Data centres</span>
           </Link>
           <Link to="/cmdb/discovery" className="nav-link" aria-current={current('discovery')} data-testid="nav-discovery">
             <NavIcon d="M21 21l-4.3-4.3M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14Zm0-10v6m-3-3h6" />

@@ -57,6 +57,8 @@ export type Route =
   | { name: 'cmdb' }
   | { name: 'ci'; id: string }
   | { name: 'newCi' }
+  | { name: 'rack'; id: string }
+  | { name: 'dataCentres' }
   | { name: 'discovery' }
   | { name: 'discoveryRun'; id: string }
   | { name: 'redirect'; to: string }
@@ -83,6 +85,9 @@ export function match(pathname: string): Route {
   if (catalogItem) return { name: 'catalogItem', id: decodeURIComponent(catalogItem[1]!) };
   if (path === '/cmdb') return { name: 'cmdb' };
   if (path === '/cmdb/new') return { name: 'newCi' };
+  if (path === '/cmdb/datacentres') return { name: 'dataCentres' };
+  const rack = /^\/cmdb\/racks\/([^/]+)$/.exec(path);
+  if (rack) return { name: 'rack', id: decodeURIComponent(rack[1]!) };
   const ci = /^\/cmdb\/cis\/([^/]+)$/.exec(path);
   if (ci) return { name: 'ci', id: decodeURIComponent(ci[1]!) };
   if (path === '/cmdb/discovery') return { name: 'discovery' };

@@ -64,7 +64,13 @@ export function CiDetail({ id }: { id: string }) {
       <PageHeader
         eyebrow={<Link to={`/cmdb?class=${encodeURIComponent(ci.class)}`}>{cls?.label ?? ci.class}</Link>}
         title={name(ci)}
-        subtitle={<span className="mono small">{ci.id} · version {ci.version} · zone {ci.zone ?? 'none'}</span>}
+        subtitle={
+          <>
+            <span className="mono small">{ci.id} · version {ci.version} · zone {ci.zone ?? 'none'}</span>
+            {ci.class === 'rack' && <> · <Link to={`/cmdb/racks/${encodeURIComponent(ci.id)}`}>Rack view</Link></>}
+            {ci.class === 'data_centre' && <> · <Link to={`/cmdb/datacentres#${ci.id}`}>Racks</Link></>}
+          </>
+        }
         actions={
           <>
             {ci.attributes.lifecycle ? <Tag tone={ci.attributes.lifecycle === 'retired' ? 'neutral' : 'green'}>{String(ci.attributes.lifecycle)}</Tag> : null}{' '}

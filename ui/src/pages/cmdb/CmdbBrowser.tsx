@@ -141,7 +141,7 @@ export function CmdbBrowser() {
           <div className="card-head">
             <h2 className="card-title" id="ci-list-title">{applied ? 'Selector' : (cls?.label ?? selectedClass)} <span className="muted" data-testid="ci-total">{loading ? '' : `${total} CI${total === 1 ? '' : 's'}`}</span></h2>
             <div>
-              <button type="button" className="btn btn-sm btn-ghost" onClick={() => setRaw(raw === null ? JSON.stringify(selector, null, 2) : null)} aria-pressed={raw !== null}>Selector (JSON)</button>{' '}
+              <button type="button" className="btn btn-sm btn-ghost" onClick={() => setRaw(raw === null ? JSON.stringify(selector, null, 2) : null)} aria-pressed={raw !== null} data-testid="raw-toggle">Selector (JSON)</button>{' '}
               <button type="button" className="btn btn-sm btn-secondary" onClick={saveQuery} data-testid="save-query">Save query</button>
             </div>
           </div>
