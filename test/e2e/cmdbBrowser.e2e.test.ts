@@ -189,3 +189,33 @@ test('a data centre shows its racks; a rack shows each device in its units', asy
   await page.click('::-p-text(db-01)');
   await waitForText(page, 'h1', /db-01/);
 });
+
+test('a cmdb admin sees what a class change does to stored CIs before applying it; an editor may only read the model', async () => {
+  await page.goto(`${api.baseUrl}/cmdb/model`);
+  await (await page.waitForSelector('[data-testid="model-class"][data-class="virtual_machine"]'))!.click();
+  expect(await page.$('[data-testid="check-definition"]')).toBeNull();
+
+  const boss = await addUser(api.db, 'mona', ['cmdb_admin']);
+  const context = await browser.browser.createBrowserContext();
+  const adminPage = await context.newPage();
+  try {
+    await signIn(adminPage, api.baseUrl, boss, '/cmdb/model');
+    await (await adminPage.waitForSelector('[data-testid="model-class"][data-class="virtual_machine"]'))!.click();
+    const definition = JSON.parse(await adminPage.$eval('#model-definition', (el) => (el as unknown as { value: string }).value)) as { attributes?: Record<string, unknown> };
+    const changed = { ...definition, attributes: { ...definition.attributes, hypervisor_cluster: { type: 'string', required: true, label: 'Hypervisor cluster' } } };
+    await adminPage.$eval('#model-definition', (el, text) => {
+      const area = el as unknown as { value: string; dispatchEvent(e: unknown): void };
+      Object.getOwnPropertyDescriptor(Object.getPrototypeOf(area), 'value')!.set!.call(area, text);
+      area.dispatchEvent(new (globalThis as unknown as { Event: new (t: string, o: object) => unknown }).Event('input', { bubbles: true }));
+    }, JSON.stringify(changed));
+    await adminPage.click('[data-testid="check-definition"]');
+    await waitForText(adminPage, '[data-testid="class-report"]', /4 of 4 existing CIs would not fit this class\..*hypervisor_cluster/);
+    await screenshot(adminPage, 'cmdb-model-report');
+    await adminPage.click('[data-testid="apply-class"]');
+    await waitForText(adminPage, '[data-testid="notice"]', /Class virtual_machine saved; 4 CIs do not fit it yet/);
+  } finally {
+    await context.close();
+  }
+  const model = await fetch(`${api.baseUrl}/api/v1/cmdb/classes/virtual_machine`, { headers: { authorization: editor.bearer } }).then((r) => r.json() as Promise<{ attributes: Record<string, { required?: boolean }> }>);
+  expect(model.attributes.hypervisor_cluster?.required).toBe(true);
+});

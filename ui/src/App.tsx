@@ -20,6 +20,7 @@ import { TicketPage } from './pages/ticket/TicketPage';
 import { UsersPage } from './pages/Users';
 import { CiDetail } from './pages/cmdb/CiDetail';
 import { CmdbBrowser } from './pages/cmdb/CmdbBrowser';
+import { ModelEditor } from './pages/cmdb/ModelEditor';
 import { NewCi } from './pages/cmdb/NewCi';
 import { DataCentresPage, RackPage } from './pages/cmdb/RackPage';
 import { DiscoveryPage } from './pages/discovery/DiscoveryPage';
@@ -45,6 +46,7 @@ const NEEDS: Partial<Record<Route['name'], { permission: string; title: string }
   newCi: { permission: 'cmdb.write', title: 'New configuration item' },
   rack: { permission: 'cmdb.read', title: 'Rack' },
   dataCentres: { permission: 'cmdb.read', title: 'Data centres' },
+  cmdbModel: { permission: 'cmdb.read', title: 'CMDB model' },
   discovery: { permission: 'cmdb.read', title: 'Discovery' },
   discoveryRun: { permission: 'cmdb.read', title: 'Discovery run' },
 };
@@ -158,6 +160,7 @@ export function App() {
             {route.name === 'newCi' && <NewCi key={location.search.get('class')} className={location.search.get('class') ?? ''} />}
             {route.name === 'rack' && <RackPage key={route.id} id={route.id} />}
             {route.name === 'dataCentres' && <DataCentresPage />}
+            {route.name === 'cmdbModel' && <ModelEditor />}
             {route.name === 'discovery' && <DiscoveryPage />}
             {route.name === 'discoveryRun' && <RunReport key={route.id} id={route.id} />}
             {route.name === 'notFound' && <NotFound />}
@@ -236,6 +239,10 @@ function MainNav({ me, section }: { me: Me; section: string }) {
           <Link to="/cmdb/discovery" className="nav-link" aria-current={current('discovery')} data-testid="nav-discovery">
             <NavIcon d="M21 21l-4.3-4.3M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14Zm0-10v6m-3-3h6" />
             <span>Discovery</span>
+          </Link>
+          <Link to="/cmdb/model" className="nav-link" aria-current={current('cmdbModel')} data-testid="nav-cmdb-model">
+            <NavIcon d="M4 6h6v4H4zM14 6h6v4h-6zM9 16h6v4H9zM7 10v3h10v-3M12 13v3" />
+            <span>Model</span>
           </Link>
         </>
       )}

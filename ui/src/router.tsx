@@ -59,6 +59,7 @@ export type Route =
   | { name: 'newCi' }
   | { name: 'rack'; id: string }
   | { name: 'dataCentres' }
+  | { name: 'cmdbModel' }
   | { name: 'discovery' }
   | { name: 'discoveryRun'; id: string }
   | { name: 'redirect'; to: string }
@@ -86,6 +87,7 @@ export function match(pathname: string): Route {
   if (path === '/cmdb') return { name: 'cmdb' };
   if (path === '/cmdb/new') return { name: 'newCi' };
   if (path === '/cmdb/datacentres') return { name: 'dataCentres' };
+  if (path === '/cmdb/model') return { name: 'cmdbModel' };
   const rack = /^\/cmdb\/racks\/([^/]+)$/.exec(path);
   if (rack) return { name: 'rack', id: decodeURIComponent(rack[1]!) };
   const ci = /^\/cmdb\/cis\/([^/]+)$/.exec(path);

@@ -22,12 +22,15 @@ export interface CmdbClass {
   parent: string | null;
   lineage: string[];
   attributes: Record<string, AttributeDefinition>;
+  /** The class as defined (own attributes only), the form the model editor edits. */
+  definition?: Record<string, unknown>;
 }
 
 export interface RelationType {
   name: string;
   label: string;
   inverseLabel?: string;
+  [field: string]: unknown;
 }
 
 export interface CmdbModel {
@@ -107,3 +110,14 @@ export interface Impact {
 export const ciTopology = (id: string, direction: 'upstream' | 'downstream' | 'both', depth: number, signal?: AbortSignal) =>
   request<Topology>('GET', `/cmdb/cis/${encodeURIComponent(id)}/topology?direction=${direction}&depth=${depth}`, { signal });
 export const impactOf = (failing: string[]) => request<Impact>('POST', '/cmdb/impact', { body: { failing } });
+
+export interface ClassChangeReport {
+  applied: boolean;
+  checked: number;
+  violations: number;
+  examples: Array<{ id: string; name: string | null; errors: Array<{ field: string; message: string }> }>;
+}
+
+export const putCmdbClass = (name: string, definition: unknown, options: { dryRun?: boolean; force?: boolean } = {}) =>
+  request<ClassChangeReport>('PUT', `/cmdb/classes/${encodeURIComponent(name)}?dryRun=${options.dryRun ? 'true' : 'false'}&force=${options.force ? 'true' : 'false'}`, { body: definition });
+export const putRelationType = (name: string, definition: unknown) => request<unknown>('PUT', `/cmdb/relation-types/${encodeURIComponent(name)}`, { body: definition });
