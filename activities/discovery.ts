@@ -85,7 +85,17 @@ export function createDiscoveryActivities(db: Connection, catalog: Catalog, mast
       const perCi = new Map<string, keyof CiCounts>();
       const probes: Array<['ssh' | 'snmp', () => Promise<ImportInput>]> = [];
       if (sweep.ssh) probes.push(['ssh', () => sshFacts(address, sweep, sweep.ssh!.credential)]);
-      if (sweep.snmp) probes.push(['snmp', () => snmpFacts(address, sweep, sweep.snmp!.credential).then((s) => ((outcome.uptimeSeconds = s.system.sysUpTime === undefined ? undefined : Math.floor(s.system.sysUpTime / 100)), snmpImport(address, s)))]);
+      if (sweep.snmp) {
+        probes.push([
+          'snmp',
+          async () => {
+            const snapshot = await snmpFacts(address, sweep, sweep.snmp!.credential);
+            // Hundredths of a second: reported with the run, not stored (it would change the CI every run).
+            if (snapshot.system.sysUpTime !== undefined) outcome.uptimeSeconds = Math.floor(snapshot.system.sysUpTime / 100);
+            return snmpImport(address, snapshot);
+          },
+        ]);
+      }
       for (const [protocol, probe] of probes) {
         heartbeat(protocol);
         let status: ProbeStatus;

@@ -7,7 +7,7 @@ import { inParallel } from './parallel';
 type DiscoveryActivities = ReturnType<typeof createDiscoveryActivities>;
 
 /** Targets per page of results, and pages per workflow run before continuing as new (bounded history). */
-export const PAGE_SIZE = 100;
+const PAGE_SIZE = 100;
 const PAGES_PER_RUN = 10;
 
 // Store-only steps: an outage delays them, never drops them.
