@@ -290,3 +290,20 @@ test('a scheduled job has a Temporal Schedule that starts runs; pausing and dele
   // The run's report outlives its job.
   expect((await call(agent, 'GET', `/cmdb/discovery/runs/${encodeURIComponent(scheduled.id)}`)).status).toBe(200);
 }, 120_000);
+
+test('a sweep of 1,100 addresses continues as new past 1,000 and reports every target in order', async () => {
+  // Nothing listens on 127.1.x.x:<sshd port>: every address refuses at once.
+  expect((await saveJob('wide', { kind: 'network', network: { targets: ['127.1.0.0/22', '127.1.4.1-127.1.4.80'], exclude: ['127.1.1.0-127.1.1.5'], ssh: { credential: credentials['lab-ssh'], port: sshd.port }, concurrency: 64, timeoutSeconds: 1 } })).status).toBe(200);
+  const run = await runJob('wide');
+  expect(run.status).toBe('completed');
+  const total = 1022 + 80 - 6;
+  expect(run.counts.targets).toEqual({ total, done: total, discovered: 0, noResponse: total, failed: 0 });
+  expect(run.targets).toHaveLength(total);
+  expect(run.targets[0].address).toBe('127.1.0.1');
+  expect(run.targets.at(-1).address).toBe('127.1.4.80');
+  expect(run.targets.map((t: any) => t.address)).not.toContain('127.1.1.3');
+  // The history was cut: the first execution ended by continuing as new.
+  const first = api.client.workflow.getHandle(`discovery/${run.id}`);
+  const description = await first.describe();
+  expect(description.runId).not.toBe(description.firstExecutionRunId);
+}, 180_000);
