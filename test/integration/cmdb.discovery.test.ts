@@ -302,8 +302,8 @@ test('a sweep of 1,100 addresses continues as new past 1,000 and reports every t
   expect(run.targets[0].address).toBe('127.1.0.1');
   expect(run.targets.at(-1).address).toBe('127.1.4.80');
   expect(run.targets.map((t: any) => t.address)).not.toContain('127.1.1.3');
-  // The history was cut: the first execution ended by continuing as new.
-  const first = api.client.workflow.getHandle(`discovery/${run.id}`);
-  const description = await first.describe();
-  expect(description.runId).not.toBe(description.firstExecutionRunId);
+  // The history was cut: the latest execution is one that an earlier one continued as.
+  const history = await api.client.workflow.getHandle(`discovery/${run.id}`).fetchHistory();
+  const started = history.events![0]!.workflowExecutionStartedEventAttributes!;
+  expect(started.continuedExecutionRunId).toMatch(/^[0-9a-f-]{36}$/);
 }, 180_000);

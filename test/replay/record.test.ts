@@ -1,7 +1,11 @@
+import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { findOnPath, cachedToolPath } from '../../runtime/tools';
+import { freePort } from '../../runtime/ports';
 import { TEMPORAL_CLI } from '../../runtime/versions';
 import { userModel } from '../../store/users';
 import { addUser, startTestApi, temporalAddress, type TestApi } from '../setup/harness';
@@ -36,8 +40,12 @@ async function post(url: string, body: unknown) {
 
 /** The history as the Temporal CLI exports it, the JSON form replay tools read. */
 function save(name: string, number: string) {
+  saveWorkflow(name, `ticket/${number}`);
+}
+
+function saveWorkflow(name: string, workflowId: string) {
   const cli = findOnPath('temporal') ?? cachedToolPath(TEMPORAL_CLI);
-  const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', `ticket/${number}`, '--address', temporalAddress(), '--namespace', api.dbName, '--output', 'json'], { encoding: 'utf8' });
+  const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', temporalAddress(), '--namespace', api.dbName, '--output', 'json'], { encoding: 'utf8' });
   fs.writeFileSync(path.join(historiesDir, `${name}.json`), json);
 }
 
@@ -75,4 +83,29 @@ async function postAs(bearer: string, url: string, body: unknown) {
   await post(`/tickets/${problem.number}/actions/analyse`, { rootCause: 'MTU', workaround: 'lower the MTU' });
   await post(`/tickets/${problem.number}/actions/publish_known_error`, {});
   await save('problem-known-error', problem.number);
+});
+
+(recording ? it : it.skip)('records a discovery sweep (nobody answers) and a sync from an HTTP feed', async () => {
+  const admin = (await addUser(api.db, 'discoverer', ['cmdb_admin', 'automation_admin'])).bearer;
+  const call = async (method: string, url: string, body?: unknown) => {
+    const res = await fetch(`${api.baseUrl}/api/v1${url}`, { method, headers: { 'content-type': 'application/json', authorization: admin }, body: body === undefined ? undefined : JSON.stringify(body) });
+    expect(res.status).toBeLessThan(300);
+    return (await res.json()) as { id: string };
+  };
+  const feed = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([{ n: 'replay-vm-1' }, { n: 'replay-vm-2' }])));
+  await new Promise<void>((resolve) => feed.listen(0, '127.0.0.1', resolve));
+  try {
+    const { privateKey } = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const credential = await call('POST', '/credentials', { name: 'replay-ssh', kind: 'ssh_key', username: 'nobody', privateKey });
+    await call('PUT', '/cmdb/discovery/jobs/replay-sweep', { kind: 'network', network: { targets: ['127.0.0.1-127.0.0.3'], ssh: { credential: credential.id, port: await freePort() }, concurrency: 2, timeoutSeconds: 1 } });
+    const url = `http://127.0.0.1:${(feed.address() as AddressInfo).port}/vms`;
+    await call('PUT', '/cmdb/discovery/jobs/replay-sync', { kind: 'sync', sync: { url, format: 'json', mapping: { class: 'virtual_machine', attributes: { name: 'n', hostname: 'n' } } } });
+    for (const job of ['replay-sweep', 'replay-sync']) {
+      const run = await call('POST', `/cmdb/discovery/jobs/${job}/runs`);
+      await api.client.workflow.getHandle(`discovery/${run.id}`).result();
+      saveWorkflow(`discovery-${job.replace('replay-', '')}`, `discovery/${run.id}`);
+    }
+  } finally {
+    feed.close();
+  }
 });
