@@ -74,7 +74,20 @@ test('an admin creates a sync job, fixing what the server refuses, runs it and r
 });
 
 test('a sweep run from the list shows every target with its outcome and links to the CI found', async () => {
-  const cred = await fetch(`${api.baseUrl}/api/v1/credentials`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: admin.bearer }, body: JSON.stringify({ name: 'lab-snmp', kind: 'snmp_community', community: snmpd.community }) }).then((r) => r.json() as Promise<{ id: string }>);
+  // The credential is stored through its page; the page shows its id once and never the secret.
+  await page.goto(`${api.baseUrl}/admin/credentials`);
+  await page.waitForSelector('[data-testid="new-credential"]');
+  await page.select('#cred-kind', 'snmp_community');
+  await fill(page, '#cred-name', 'Lab SNMP');
+  await fill(page, '#cred-community', snmpd.community);
+  await page.click('[data-testid="new-credential"] button[type="submit"]');
+  await waitForText(page, '[role="alert"]', /name/i);
+  await fill(page, '#cred-name', 'lab-snmp');
+  await page.click('[data-testid="new-credential"] button[type="submit"]');
+  await waitForText(page, '[data-testid="notice"]', /Credential lab-snmp stored as/);
+  const cred = { id: (await page.$eval('[data-testid="notice"] code', (el) => el.textContent))! };
+  await waitForCount(page, '[data-testid="credential-row"]', 1);
+  expect(await page.content()).not.toContain(snmpd.community);
   const saved = await fetch(`${api.baseUrl}/api/v1/cmdb/discovery/jobs/lab-switches`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json', authorization: admin.bearer },

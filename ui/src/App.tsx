@@ -21,6 +21,7 @@ import { UsersPage } from './pages/Users';
 import { CiDetail } from './pages/cmdb/CiDetail';
 import { CmdbBrowser } from './pages/cmdb/CmdbBrowser';
 import { ModelEditor } from './pages/cmdb/ModelEditor';
+import { CredentialsPage } from './pages/Credentials';
 import { NewCi } from './pages/cmdb/NewCi';
 import { DataCentresPage, RackPage } from './pages/cmdb/RackPage';
 import { DiscoveryPage } from './pages/discovery/DiscoveryPage';
@@ -47,6 +48,7 @@ const NEEDS: Partial<Record<Route['name'], { permission: string; title: string }
   rack: { permission: 'cmdb.read', title: 'Rack' },
   dataCentres: { permission: 'cmdb.read', title: 'Data centres' },
   cmdbModel: { permission: 'cmdb.read', title: 'CMDB model' },
+  credentials: { permission: 'credential.read', title: 'Credentials' },
   discovery: { permission: 'cmdb.read', title: 'Discovery' },
   discoveryRun: { permission: 'cmdb.read', title: 'Discovery run' },
 };
@@ -161,6 +163,7 @@ export function App() {
             {route.name === 'rack' && <RackPage key={route.id} id={route.id} />}
             {route.name === 'dataCentres' && <DataCentresPage />}
             {route.name === 'cmdbModel' && <ModelEditor />}
+            {route.name === 'credentials' && <CredentialsPage />}
             {route.name === 'discovery' && <DiscoveryPage />}
             {route.name === 'discoveryRun' && <RunReport key={route.id} id={route.id} />}
             {route.name === 'notFound' && <NotFound />}
@@ -246,7 +249,7 @@ function MainNav({ me, section }: { me: Me; section: string }) {
           </Link>
         </>
       )}
-      {(can('identity.read') || can('audit.read')) && <p className="nav-heading nav-heading-gap">Administration</p>}
+      {(can('identity.read') || can('audit.read') || can('credential.read')) && <p className="nav-heading nav-heading-gap">Administration</p>}
       {can('identity.read') && (
         <>
           <Link to="/admin/users" className="nav-link" aria-current={current('users')} data-testid="nav-users">
@@ -262,6 +265,12 @@ function MainNav({ me, section }: { me: Me; section: string }) {
             <span>Roles</span>
           </Link>
         </>
+      )}
+      {can('credential.read') && (
+        <Link to="/admin/credentials" className="nav-link" aria-current={current('credentials')} data-testid="nav-credentials">
+          <NavIcon d="M15 7a4 4 0 1 1-3.9 4.9L3 20v-3h3v-3h3l2.1-2.1A4 4 0 0 1 15 7Zm1.5 2.5h.01" />
+          <span>Credentials</span>
+        </Link>
       )}
       {can('audit.read') && (
         <Link to="/audit" className="nav-link" aria-current={current('audit')} data-testid="nav-audit">

@@ -60,6 +60,7 @@ export type Route =
   | { name: 'rack'; id: string }
   | { name: 'dataCentres' }
   | { name: 'cmdbModel' }
+  | { name: 'credentials' }
   | { name: 'discovery' }
   | { name: 'discoveryRun'; id: string }
   | { name: 'redirect'; to: string }
@@ -75,6 +76,7 @@ export function match(pathname: string): Route {
   if (path === '/admin/users') return { name: 'users' };
   if (path === '/admin/groups') return { name: 'groups' };
   if (path === '/admin/roles') return { name: 'roles' };
+  if (path === '/admin/credentials') return { name: 'credentials' };
   if (path === '/audit') return { name: 'audit' };
   if (path === '/console') return { name: 'console' };
   if (path === '/notifications') return { name: 'notifications' };

@@ -5,3 +5,4 @@ export * from './identity';
 export * from './tickets';
 export * from './discovery';
 export * from './cmdb';
+export * from './credentials';
