@@ -46,13 +46,19 @@ export function DiscoveryPage() {
     document.title = 'Discovery · CMDB · FlowDesk';
     const controller = new AbortController();
     void load(controller.signal);
-    // Runs report as they go: refresh while any is running.
-    const timer = setInterval(() => void load(controller.signal), 3000);
+    return () => controller.abort();
+  }, [load]);
+
+  // Runs report as they go: refresh every few seconds while one is running, else now and then.
+  const running = runs.some((r) => r.status === 'running');
+  useEffect(() => {
+    const controller = new AbortController();
+    const timer = setInterval(() => void load(controller.signal), running ? 3000 : 30_000);
     return () => {
       controller.abort();
       clearInterval(timer);
     };
-  }, [load]);
+  }, [load, running]);
 
   async function runNow(job: DiscoveryJob) {
     setActionError(null);
