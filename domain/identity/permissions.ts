@@ -18,6 +18,11 @@ export const PERMISSIONS = {
   'cmdb.admin': 'Change the CMDB model (classes, relation types) and delete CIs for good',
   'credential.read': 'See credential names and kinds, never secrets',
   'credential.manage': 'Create, change and delete credentials',
+  'automation.read': 'See scripts, runbooks, their versions, runs and their logs',
+  'automation.author': 'Write script and runbook drafts and publish them as versions',
+  'automation.run': 'Start runs of published runbooks (each runbook also names the roles that may run it), cancel them and decide for hosts whose outcome is unknown',
+  'automation.approve': 'Approve runs that wait for a second person (approval steps, high-risk commands)',
+  'automation.schedule': 'Create, pause and delete schedules of runbooks',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -47,11 +52,14 @@ export const BUILT_IN_ROLES = {
   change_manager: { description: 'Runs change management and the CAB', permissions: [...AGENT, 'ticket.read_all', 'problem.manage'] },
   approver: { description: 'Approves requests and changes assigned to them', permissions: [...SELF, 'ticket.read'] },
   process_designer: { description: 'Designs and publishes BPMN processes', permissions: [...SELF, 'identity.read', 'cmdb.read'] },
-  automation_operator: { description: 'Runs published runbooks on permitted targets', permissions: [...SELF, 'ticket.read', 'cmdb.read', 'credential.read'] },
-  automation_admin: { description: 'Authors, publishes and schedules scripts and runbooks', permissions: [...SELF, 'ticket.read', 'cmdb.read', 'credential.read', 'credential.manage'] },
+  automation_operator: { description: 'Runs published runbooks on permitted targets', permissions: [...SELF, 'ticket.read', 'cmdb.read', 'credential.read', 'automation.read', 'automation.run'] },
+  automation_admin: {
+    description: 'Authors, publishes and schedules scripts and runbooks',
+    permissions: [...SELF, 'ticket.read', 'cmdb.read', 'credential.read', 'credential.manage', 'automation.read', 'automation.author', 'automation.run', 'automation.approve', 'automation.schedule'],
+  },
   cmdb_editor: { description: 'Maintains configuration items and relations', permissions: [...SELF, 'identity.read', 'cmdb.read', 'cmdb.write', 'credential.read'] },
   cmdb_admin: { description: 'Owns the CMDB model, and may delete CIs for good', permissions: [...SELF, 'identity.read', 'cmdb.read', 'cmdb.write', 'cmdb.admin', 'credential.read'] },
-  auditor: { description: 'Reads everything, changes nothing; searches and verifies the audit trail', permissions: ['profile.tokens', 'ticket.read', 'ticket.read_all', 'identity.read', 'audit.read', 'cmdb.read', 'credential.read'] },
+  auditor: { description: 'Reads everything, changes nothing; searches and verifies the audit trail', permissions: ['profile.tokens', 'ticket.read', 'ticket.read_all', 'identity.read', 'audit.read', 'cmdb.read', 'credential.read', 'automation.read'] },
   admin: { description: 'Administers users, groups, roles and settings', permissions: ALL_PERMISSIONS },
 } as const satisfies Record<string, RoleDefinition>;
 

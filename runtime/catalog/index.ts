@@ -8,6 +8,7 @@ import { projectRoot } from '../paths';
 import { loadAssignmentRules } from './assignment';
 import { loadCmdbModel } from './cmdb';
 import { loadCatalogItems } from './items';
+import { loadShippedLibrary, type ShippedLibrary } from './runbooks';
 import { loadServiceDeskSettings } from './serviceDesk';
 import { loadSlaCatalog } from './sla';
 import { loadWebhooks, type Webhook } from './webhooks';
@@ -21,6 +22,8 @@ export interface Catalog {
   webhooks: Webhook[];
   /** The CMDB starter model: seeds a store that has no model yet. */
   cmdb: CmdbModel;
+  /** Runbooks and scripts shipped as files; published into the library when they change. */
+  library: ShippedLibrary;
 }
 
 export const DEFAULT_CATALOG_DIR = path.join(projectRoot(), 'catalog');
@@ -37,5 +40,6 @@ export function loadCatalog(dir = DEFAULT_CATALOG_DIR, { warn = () => undefined 
     items: loadCatalogItems(dir),
     webhooks: loadWebhooks(dir, { warn }),
     cmdb: loadCmdbModel(dir).definition,
+    library: loadShippedLibrary(dir),
   };
 }

@@ -153,7 +153,8 @@ const itemFile = z.strictObject({
   fulfilment,
 });
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** One schema issue as "path: what to fix", in words a catalog author understands. */
+export function describeIssue(issue: z.core.$ZodIssue): string {
   return issue.path.length ? `${issue.path.map(String).join('.')}: ${messageOf(issue)}` : messageOf(issue);
 }
 
