@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { Catalog } from '../runtime/catalog';
 import type { MasterKeySource } from '../runtime/masterKey';
+import { createAutomationRunActivities } from './automation/runs';
 import { createDiscoveryActivities } from './discovery';
 import { createNotificationActivities, type NotificationSettings } from './notifications';
 import { createTicketActivities } from './tickets';
@@ -17,5 +18,10 @@ export interface ActivityDeps {
 
 /** All activities the core worker registers, built from real clients. */
 export function createActivities({ db, notifications, catalog, masterKey }: ActivityDeps) {
-  return { ...createTicketActivities(db, catalog), ...createNotificationActivities(db, notifications), ...createDiscoveryActivities(db, catalog, masterKey) };
+  return {
+    ...createTicketActivities(db, catalog),
+    ...createNotificationActivities(db, notifications),
+    ...createDiscoveryActivities(db, catalog, masterKey),
+    ...createAutomationRunActivities(db, catalog, masterKey),
+  };
 }

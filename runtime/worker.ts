@@ -1,6 +1,8 @@
 import { type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Connection as StoreConnection } from 'mongoose';
 import { createActivities } from '../activities';
+import { createAutomationHostActivities, type ZoneWorkerSettings } from '../activities/automation/hostSteps';
+import { zoneTaskQueue } from '../domain/automation/run';
 import type { NotificationSettings } from '../activities/notifications';
 import { smtpSettingsOf } from '../activities/notify';
 import { type Catalog, loadCatalog } from './catalog';
@@ -39,4 +41,32 @@ export function notificationSettingsOf(config: Config, catalog: Catalog, log: { 
   const smtp = config.FLOWDESK_SMTP_URL ? smtpSettingsOf(config.FLOWDESK_SMTP_URL, config.FLOWDESK_MAIL_FROM) : null;
   if (!smtp) log.warn('email notifications are disabled: FLOWDESK_SMTP_URL is not set');
   return { smtp, webhooks: catalog.webhooks, publicUrl: publicUrlOf(config) };
+}
+
+export interface ZoneWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  /** The network zone whose hosts this worker reaches (`flowdesk-automation-<zone>`). */
+  zone: string;
+  db: StoreConnection;
+  masterKey: MasterKeySource;
+  settings?: ZoneWorkerSettings;
+  /** Host steps at once on this worker (ssh sessions in flight). */
+  maxConcurrentActivities?: number;
+}
+
+/**
+ * A zone worker: only the host activities (SSH steps) of the automation center, polling
+ * its zone's task queue. Place one inside each network zone, near the hosts; it needs the
+ * store (results go straight there) and the master key (to open credentials).
+ */
+export function createZoneWorker({ connection, namespace, zone, db, masterKey, settings, maxConcurrentActivities = 200 }: ZoneWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection,
+    namespace,
+    taskQueue: zoneTaskQueue(zone),
+    activities: createAutomationHostActivities(db, masterKey, settings),
+    maxConcurrentActivityTaskExecutions: maxConcurrentActivities,
+    shutdownGraceTime: '10 seconds',
+  });
 }

@@ -2,3 +2,5 @@
 export { ticketWorkflow } from './ticket';
 export { notificationWorkflow } from './notification';
 export { discoveryWorkflow } from './discovery';
+export { runWorkflow } from './run';
+export { runChunkWorkflow } from './runChunk';

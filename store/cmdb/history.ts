@@ -5,8 +5,8 @@ import { CmdbError } from './errors';
 
 /** Who or what made a change: a person, a discovery run, an import, a sync job. */
 export interface Actor {
-  type: 'user' | 'discovery' | 'import' | 'sync' | 'system';
-  /** A user name, a discovery run id, an import id… */
+  type: 'user' | 'discovery' | 'import' | 'sync' | 'automation' | 'system';
+  /** A user name, a discovery or automation run id, an import id… */
   id: string;
 }
 

@@ -1,0 +1,213 @@
+import { type Connection, Types } from 'mongoose';
+import type { Answers } from '../../domain/catalogItem';
+import { HOST_STATUSES, type HostStatus, type RunStatus, type StepStatus } from '../../domain/automation/run';
+import type { RiskLevel, RunbookDefinition, ScriptLanguage } from '../../domain/automation/runbook';
+import type { SealedSecret } from '../vault';
+
+/**
+ * Automation runs (`automation_runs`, by run id), one document per resolved target
+ * (`automation_run_hosts`, `<run>/<seq>`) holding each step's result, and the live log
+ * (`automation_run_logs`, in arrival order) the UI streams. Outputs live here, never in
+ * workflow history: the workflows carry statuses and exit codes only.
+ */
+
+export interface RunTrigger {
+  type: 'manual' | 'schedule' | 'ticket' | 'alert';
+  /** The schedule, ticket number or alert group that started it. */
+  ref?: string;
+}
+
+/** A script as the run uses it, pinned when the run was made. */
+export interface RunScript {
+  step: number;
+  id?: string;
+  version?: number;
+  language: ScriptLanguage;
+  body: string;
+}
+
+export interface RunWaiting {
+  reason: 'approval' | 'decision';
+  detail: string;
+  since: string;
+  /** Approval: the step; decision: the hosts (seq) awaiting one. */
+  step?: string;
+}
+
+export interface RunApproval {
+  step: string;
+  decision: 'approved' | 'rejected';
+  by: string;
+  at: string;
+  comment?: string;
+}
+
+export interface RunDocument {
+  _id: string;
+  runbook: { id: string; version: number; name: string; risk: RiskLevel };
+  definition: RunbookDefinition;
+  scripts: RunScript[];
+  /** Parameters in clear, except secret ones (`secretParameters`), which are sealed. */
+  params: Answers;
+  sealedParams?: SealedSecret;
+  requestedBy: string;
+  trigger: RunTrigger;
+  /** A credential id used for hosts that name none of their own. */
+  credential?: string;
+  status: RunStatus;
+  waiting?: RunWaiting;
+  approvals: RunApproval[];
+  targets: { total: number; byZone: Record<string, number> };
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Why it ended as it did ("batch 2: 3 of 4 hosts failed"). */
+  summary?: string;
+}
+
+export interface StepResult {
+  status: StepStatus;
+  exitCode?: number | null;
+  signal?: string;
+  stdout?: string;
+  stderr?: string;
+  /** Bytes printed in all, and left out of what is stored (docs/automation.md#output). */
+  stdoutBytes?: number;
+  stderrBytes?: number;
+  omittedBytes?: number;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  attempt?: number;
+  error?: string;
+  findings?: Array<{ rule: string; severity: string; line: number; text: string; description: string }>;
+}
+
+export interface HostDocument {
+  _id: string;
+  runId: string;
+  seq: number;
+  ciId: string;
+  name: string;
+  address: string | null;
+  port: number;
+  zone: string;
+  credential: string | null;
+  hostKey: string | null;
+  status: HostStatus;
+  steps: Record<string, StepResult>;
+  /** Set while the host waits for an operator: which step, and why. */
+  decision?: { step: string; reason: string; since: string; chunk: string };
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface LogLine {
+  _id: Types.ObjectId;
+  runId: string;
+  seq: number;
+  step: string;
+  stream: 'stdout' | 'stderr' | 'system';
+  text: string;
+  at: string;
+}
+
+const runs = (db: Connection) => db.collection<RunDocument>('automation_runs');
+const hosts = (db: Connection) => db.collection<HostDocument>('automation_run_hosts');
+const logs = (db: Connection) => db.collection<LogLine>('automation_run_logs');
+
+export const hostDocId = (runId: string, seq: number) => `${runId}/${seq}`;
+
+export async function ensureRunIndexes(db: Connection): Promise<void> {
+  await Promise.all([
+    runs(db).createIndex({ createdAt: -1 }),
+    hosts(db).createIndex({ runId: 1, seq: 1 }),
+    hosts(db).createIndex({ runId: 1, status: 1 }),
+    logs(db).createIndex({ runId: 1, _id: 1 }),
+  ]);
+}
+
+export async function insertRun(db: Connection, run: RunDocument): Promise<void> {
+  await runs(db).insertOne(run);
+}
+
+export async function findRun(db: Connection, runId: string): Promise<RunDocument | null> {
+  return runs(db).findOne({ _id: runId });
+}
+
+export interface RunFilter {
+  runbook?: string;
+  status?: RunStatus;
+  requestedBy?: string;
+  /** createdAt of the last run of the previous page. */
+  before?: string;
+}
+
+/** Newest first. */
+export async function listRuns(db: Connection, filter: RunFilter, limit: number): Promise<RunDocument[]> {
+  const query: Record<string, unknown> = {};
+  if (filter.runbook) query['runbook.id'] = filter.runbook;
+  if (filter.status) query.status = filter.status;
+  if (filter.requestedBy) query.requestedBy = filter.requestedBy;
+  if (filter.before) query.createdAt = { $lt: filter.before };
+  return runs(db).find(query, { projection: { definition: 0, scripts: 0, sealedParams: 0 } }).sort({ createdAt: -1 }).limit(limit).toArray();
+}
+
+export async function updateRun(db: Connection, runId: string, set: Partial<RunDocument>, unset: Array<keyof RunDocument> = []): Promise<void> {
+  await runs(db).updateOne({ _id: runId }, { $set: set, ...(unset.length && { $unset: Object.fromEntries(unset.map((k) => [k, 1 as const])) }) });
+}
+
+export async function addApproval(db: Connection, runId: string, approval: RunApproval): Promise<void> {
+  await runs(db).updateOne({ _id: runId }, { $push: { approvals: approval } });
+}
+
+/** Writes the resolved targets; writing them again (a retried activity) replaces them with the same. */
+export async function insertHosts(db: Connection, docs: HostDocument[]): Promise<void> {
+  if (docs.length === 0) return;
+  await hosts(db).bulkWrite(docs.map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } })), { ordered: false });
+}
+
+export async function findHost(db: Connection, runId: string, seq: number): Promise<HostDocument | null> {
+  return hosts(db).findOne({ _id: hostDocId(runId, seq) });
+}
+
+/** Hosts in target order, from `from` (inclusive) to `to` (exclusive). */
+export async function hostsBetween(db: Connection, runId: string, from: number, to: number, projection?: Record<string, 0 | 1>): Promise<HostDocument[]> {
+  return hosts(db).find({ runId, seq: { $gte: from, $lt: to } }, projection && { projection }).sort({ seq: 1 }).toArray();
+}
+
+export async function hostsWith(db: Connection, runId: string, status: HostStatus, limit: number): Promise<HostDocument[]> {
+  return hosts(db).find({ runId, status }).sort({ seq: 1 }).limit(limit).toArray();
+}
+
+export async function hostCounts(db: Connection, runId: string): Promise<Record<HostStatus, number>> {
+  const counts = await Promise.all(HOST_STATUSES.map((status) => hosts(db).countDocuments({ runId, status })));
+  return Object.fromEntries(HOST_STATUSES.map((status, i) => [status, counts[i]!])) as Record<HostStatus, number>;
+}
+
+export async function recordStep(db: Connection, runId: string, seq: number, step: string, result: StepResult, status?: HostStatus): Promise<void> {
+  await hosts(db).updateOne({ _id: hostDocId(runId, seq) }, { $set: { [`steps.${step}`]: result, ...(status && { status }) } });
+}
+
+export async function setHostStatus(db: Connection, runId: string, seqs: number[], status: HostStatus, extra: Partial<HostDocument> = {}, unset: Array<keyof HostDocument> = []): Promise<void> {
+  if (seqs.length === 0) return;
+  const update = { $set: { status, ...extra }, ...(unset.length && { $unset: Object.fromEntries(unset.map((k) => [k, 1 as const])) }) };
+  await hosts(db).updateMany({ _id: { $in: seqs.map((seq) => hostDocId(runId, seq)) } }, update);
+}
+
+/** Marks every host still in `from` statuses as `to` (a stopped or cancelled run's untouched hosts). */
+export async function closeHosts(db: Connection, runId: string, from: HostStatus[], to: HostStatus): Promise<void> {
+  await hosts(db).updateMany({ runId, status: { $in: from } }, { $set: { status: to } });
+}
+
+export async function appendLog(db: Connection, lines: Array<Omit<LogLine, '_id'>>): Promise<void> {
+  if (lines.length) await logs(db).insertMany(lines.map((line) => ({ ...line, _id: new Types.ObjectId() })), { ordered: true });
+}
+
+/** Log lines after `after` (an id from a previous read), oldest first. */
+export async function logsAfter(db: Connection, runId: string, after: string | undefined, limit: number, seq?: number): Promise<LogLine[]> {
+  const query: Record<string, unknown> = { runId };
+  if (after) query._id = { $gt: new Types.ObjectId(after) };
+  if (seq !== undefined) query.seq = seq;
+  return logs(db).find(query).sort({ _id: 1 }).limit(limit).toArray();
+}
