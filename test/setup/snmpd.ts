@@ -11,12 +11,20 @@ import { hasExited, readFile, removeDir, requireFiles, spawnDaemon, stopDaemon, 
  * UDP port with its own configuration: a v2c community and a v3 user (SHA/AES, authPriv),
  * a sysName of the test's choosing and, optionally, a sysObjectID that makes it pose as
  * another vendor's device. Its interfaces and addresses are this machine's.
+ *
+ * `{ writable: true }` asks for an agent that accepts SETs: a second, read-write community
+ * (`rwCommunity`; `community` stays read-only), the v3 user read-write (`rwuser` instead
+ * of `rouser`), and sysContact/sysLocation left out of the configuration, because snmpd
+ * makes an object it was given in snmpd.conf read-only (a SET answers notWritable).
+ * sysName stays configured, so it is the read-only object to try a SET on.
  */
 export interface Snmpd {
   host: string;
   port: number;
   community: string;
   v3: { username: string; authKey: string; privKey: string };
+  /** Only with `{ writable: true }`: a community allowed to SET (from 127.0.0.1). */
+  rwCommunity?: string;
   sysName: string;
   logFile: string;
   readLog(): string;
@@ -26,7 +34,14 @@ export interface Snmpd {
 const SNMPD = '/usr/sbin/snmpd';
 const READY_TIMEOUT_MS = 10_000;
 
-export async function startSnmpd(options: { sysName?: string; sysObjectId?: string } = {}): Promise<Snmpd> {
+export interface SnmpdOptions {
+  sysName?: string;
+  sysObjectId?: string;
+  /** An agent that accepts SETs (see above). */
+  writable?: boolean;
+}
+
+export async function startSnmpd(options: SnmpdOptions = {}): Promise<Snmpd> {
   requireFiles([SNMPD], 'the SNMP discovery tests need the Net-SNMP agent (Debian: apt-get install -y snmpd)');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowdesk-snmpd-'));
   const logFile = path.join(dir, 'snmpd.log');
@@ -35,6 +50,7 @@ export async function startSnmpd(options: { sysName?: string; sysObjectId?: stri
     community: `fd-${suffix}`,
     v3: { username: `fdv3${suffix}`, authKey: `auth-${suffix}-key`, privKey: `priv-${suffix}-key` },
     sysName: options.sysName ?? `snmp-${suffix}`,
+    ...(options.writable ? { rwCommunity: `fd-rw-${suffix}` } : {}),
   };
   try {
     for (let attempt = 1; ; attempt++) {
@@ -59,16 +75,19 @@ export async function startSnmpd(options: { sysName?: string; sysObjectId?: stri
   }
 }
 
-function configText(dir: string, port: number, s: { community: string; v3: Snmpd['v3']; sysName: string }, sysObjectId?: string): string {
+function configText(dir: string, port: number, s: { community: string; rwCommunity?: string; v3: Snmpd['v3']; sysName: string }, sysObjectId?: string): string {
+  const writable = s.rwCommunity !== undefined;
   return [
     `agentAddress udp:127.0.0.1:${port}`,
     `persistentDir ${path.join(dir, 'persist')}`,
     `rocommunity ${s.community} 127.0.0.1`,
+    ...(writable ? [`rwcommunity ${s.rwCommunity} 127.0.0.1`] : []),
     `createUser ${s.v3.username} SHA "${s.v3.authKey}" AES "${s.v3.privKey}"`,
-    `rouser ${s.v3.username} priv`,
+    // One access directive per user: rwuser includes everything rouser grants.
+    `${writable ? 'rwuser' : 'rouser'} ${s.v3.username} priv`,
     `sysName ${s.sysName}`,
-    'sysLocation FlowDesk test rack',
-    'sysContact ops@flowdesk.test',
+    // Configured objects are read-only to SNMP; a writable agent leaves these two settable.
+    ...(writable ? [] : ['sysLocation FlowDesk test rack', 'sysContact ops@flowdesk.test']),
     ...(sysObjectId ? [`sysObjectID ${sysObjectId}`] : []),
     '',
   ].join('\n');
