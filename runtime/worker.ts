@@ -2,6 +2,7 @@ import { type NativeConnection, Runtime, Worker, type WorkerOptions } from '@tem
 import type { Connection as StoreConnection } from 'mongoose';
 import { createActivities } from '../activities';
 import { createAutomationHostActivities, type ZoneWorkerSettings } from '../activities/automation/hostSteps';
+import { DEFAULT_SSH_POOL, SshPool } from '../activities/automation/sshPool';
 import { zoneTaskQueue } from '../domain/automation/run';
 import type { NotificationSettings } from '../activities/notifications';
 import { smtpSettingsOf } from '../activities/notify';
@@ -60,13 +61,21 @@ export interface ZoneWorkerOptions {
  * its zone's task queue. Place one inside each network zone, near the hosts; it needs the
  * store (results go straight there) and the master key (to open credentials).
  */
-export function createZoneWorker({ connection, namespace, zone, db, masterKey, settings, maxConcurrentActivities = 200 }: ZoneWorkerOptions): Promise<Worker> {
-  return Worker.create({
+export async function createZoneWorker({ connection, namespace, zone, db, masterKey, settings = {}, maxConcurrentActivities = 200 }: ZoneWorkerOptions): Promise<ZoneWorker> {
+  const pool = new SshPool({ ...DEFAULT_SSH_POOL, ...settings.pool });
+  const worker = await Worker.create({
     connection,
     namespace,
     taskQueue: zoneTaskQueue(zone),
-    activities: createAutomationHostActivities(db, masterKey, settings),
+    activities: createAutomationHostActivities(db, masterKey, pool, settings),
     maxConcurrentActivityTaskExecutions: maxConcurrentActivities,
     shutdownGraceTime: '10 seconds',
   });
+  return { worker, run: () => worker.run().finally(() => pool.close()) };
+}
+
+/** A zone worker and how to run it: its SSH connections close when it stops. */
+export interface ZoneWorker {
+  worker: Worker;
+  run(): Promise<void>;
 }

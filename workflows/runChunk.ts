@@ -64,7 +64,6 @@ export async function runChunkWorkflow(input: ChunkInput): Promise<ChunkResult> 
   let active: ChunkHost[] = await run.chunkHosts(runId, input.from, input.to);
   const deadlines = new Map<number, number>();
   try {
-    await run.markHosts(runId, active.map((h) => h.seq), 'running');
     for (const step of input.steps) {
       if (active.length === 0 || result.aborted) break;
       if (step.type === 'wait') {

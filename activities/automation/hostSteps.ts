@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Connection } from 'mongoose';
 import { envExports, interpreterOf, stepCommand } from '../../domain/automation/command';
@@ -6,7 +7,7 @@ import type { StepStatus } from '../../domain/automation/run';
 import type { SshCommandStep, SshScriptStep } from '../../domain/automation/runbook';
 import type { ResolvedCredential } from '../../domain/credential';
 import type { MasterKeySource } from '../../runtime/masterKey';
-import { recordStep, type StepResult } from '../../store/automation/runs';
+import { recordStep, setHostStatus, type StepResult } from '../../store/automation/runs';
 import { CredentialNotFoundError, resolveCredential } from '../../store/credentials';
 import { SshAuthFailed, SshHostKeyMismatch, SshNoResponse } from '../clients/ssh';
 import { LiveLog } from './liveLog';
@@ -14,7 +15,7 @@ import { runRemote } from './remoteCommand';
 import { render, TemplateError } from './render';
 import { type RunContext, RunContexts } from './runContext';
 import { type HostKeyPolicy, learnHostKey } from './hostKeys';
-import { DEFAULT_SSH_POOL, SshPool, type SshPoolOptions } from './sshPool';
+import type { SshPool, SshPoolOptions } from './sshPool';
 
 /** What the chunk workflow learns of a step on a host: never its output. */
 export interface HostStepSummary {
@@ -31,8 +32,11 @@ export interface HostStepInput {
 }
 
 export interface ZoneWorkerSettings {
+  /** Connection pool limits (the worker builds the pool, and closes it when it stops). */
   pool?: Partial<SshPoolOptions>;
   hostKeyPolicy?: HostKeyPolicy;
+  /** Recorded with every step it runs, so a run shows which worker reached which host (default host name and pid). */
+  workerName?: string;
 }
 
 const HEARTBEAT_MS = 5_000;
@@ -44,19 +48,19 @@ const CONNECT_TIMEOUT_MS = 20_000;
  * an outcome (`unreachable`), not a failure to retry: nothing ran. A connection that drops
  * mid-command is `unknown`, which the run asks an operator about.
  */
-export function createAutomationHostActivities(db: Connection, masterKey: MasterKeySource, settings: ZoneWorkerSettings = {}) {
-  const pool = new SshPool({ ...DEFAULT_SSH_POOL, ...settings.pool });
+export function createAutomationHostActivities(db: Connection, masterKey: MasterKeySource, pool: SshPool, settings: ZoneWorkerSettings = {}) {
   const contexts = new RunContexts(db, masterKey);
   const hostKeyPolicy = settings.hostKeyPolicy ?? 'accept-new';
+  const worker = settings.workerName ?? `${os.hostname()}/${process.pid}`;
 
   async function runSshStep(input: HostStepInput): Promise<HostStepSummary> {
     const { run, host, context } = await contexts.forHost(input.runId, input.seq);
     const step = run.definition.steps[input.step] as SshCommandStep | SshScriptStep;
     const startedAt = new Date();
     const attempt = Context.current().info.attempt;
-    const finish = async (result: Omit<StepResult, 'startedAt' | 'finishedAt' | 'durationMs' | 'attempt'>): Promise<HostStepSummary> => {
+    const finish = async (result: Omit<StepResult, 'startedAt' | 'finishedAt' | 'durationMs' | 'attempt' | 'worker'>): Promise<HostStepSummary> => {
       const finishedAt = new Date();
-      await recordStep(db, input.runId, input.seq, step.id, { ...result, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - startedAt.getTime(), attempt });
+      await recordStep(db, input.runId, input.seq, step.id, { ...result, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - startedAt.getTime(), attempt, worker });
       return { status: result.status, ...(result.exitCode !== undefined && { exitCode: result.exitCode }) };
     };
 
@@ -78,6 +82,7 @@ export function createAutomationHostActivities(db: Connection, masterKey: Master
     }
     if (!host.address) return finish({ status: 'unreachable', error: `host ${host.name} has no primary_ip in the CMDB` });
 
+    if (host.status === 'pending') await setHostStatus(db, input.runId, [input.seq], 'running', { startedAt: startedAt.toISOString() });
     const secrets = [...run.secrets, ...secretsOf(credential)];
     const log = new LiveLog(db, input.runId, input.seq, step.id, secrets);
     const stdout = new OutputCapture();

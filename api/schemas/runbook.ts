@@ -20,7 +20,7 @@ const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(
 
 const DURATION_HINT = "must be a duration like '30s', '10m' or '1h 30m': whole numbers with units d h m s, in that order";
 const duration = z.string({ error: DURATION_HINT }).check((ctx) => {
-  let ms = 0;
+  let ms: number;
   try {
     ms = parseDuration(ctx.value);
   } catch {

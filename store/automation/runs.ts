@@ -27,7 +27,8 @@ export interface RunScript {
 }
 
 export interface RunWaiting {
-  reason: 'approval' | 'decision';
+  /** approval and decision are stored; worker (no worker polls a zone) and slot (parallelism) are read live. */
+  reason: 'approval' | 'decision' | 'worker' | 'slot';
   detail: string;
   since: string;
   /** Approval: the step; decision: the hosts (seq) awaiting one. */
@@ -79,6 +80,8 @@ export interface StepResult {
   finishedAt?: string;
   durationMs?: number;
   attempt?: number;
+  /** The zone worker that ran it. */
+  worker?: string;
   error?: string;
   findings?: Array<{ rule: string; severity: string; line: number; text: string; description: string }>;
 }
@@ -150,7 +153,7 @@ export async function listRuns(db: Connection, filter: RunFilter, limit: number)
   if (filter.status) query.status = filter.status;
   if (filter.requestedBy) query.requestedBy = filter.requestedBy;
   if (filter.before) query.createdAt = { $lt: filter.before };
-  return runs(db).find(query, { projection: { definition: 0, scripts: 0, sealedParams: 0 } }).sort({ createdAt: -1 }).limit(limit).toArray();
+  return runs(db).find(query, { projection: { scripts: 0, sealedParams: 0 } }).sort({ createdAt: -1 }).limit(limit).toArray();
 }
 
 export async function updateRun(db: Connection, runId: string, set: Partial<RunDocument>, unset: Array<keyof RunDocument> = []): Promise<void> {

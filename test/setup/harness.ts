@@ -12,7 +12,8 @@ import { MasterKey, type MasterKeySource } from '../../runtime/masterKey';
 import { hashPassword } from '../../api/auth/passwords';
 import type { SsoSettings } from '../../api/auth/sso';
 import { permissionsOf } from '../../domain/identity/permissions';
-import { createCoreWorker } from '../../runtime/worker';
+import { createCoreWorker, createZoneWorker } from '../../runtime/worker';
+import type { ZoneWorkerSettings } from '../../activities/automation/hostSteps';
 import { connectStore } from '../../store/connection';
 import { groupModel } from '../../store/groups';
 import { roleDefinitions } from '../../store/roles';
@@ -85,6 +86,23 @@ export async function startTestWorker(db: StoreConnection, taskQueue: string, na
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
+      await connection.close();
+    },
+  };
+}
+
+/** A real zone worker (automation host activities on `flowdesk-automation-<zone>`) on the shared server. */
+export async function startZoneWorker(db: StoreConnection, namespace: string, zone: string, masterKey: MasterKey, settings: ZoneWorkerSettings = {}): Promise<TestWorker> {
+  quietTemporalRuntime();
+  const connection = await NativeConnection.connect({ address: temporalAddress() });
+  const { worker, run } = await createZoneWorker({ connection, namespace, zone, db, masterKey: testMasterKey(masterKey), settings });
+  const running = run();
+  running.catch((error: Error) => process.stderr.write(`[zone worker] ${zone} stopped with an error: ${error.stack}\n`));
+  return {
+    worker,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
       await connection.close();
     },
   };

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { HOST_STATUSES } from '../../domain/automation/run';
+import { libraryId } from './runbook';
+
+export const runId = z.string().regex(/^RUN\d{7,}$/, 'a run id looks like RUN0000042').meta({ description: 'Run id, e.g. RUN0000042' });
+const stepId = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'not a step id');
+
+export const newRunBody = z
+  .strictObject({
+    runbook: libraryId,
+    version: z.int().min(1).optional().meta({ description: 'Default: the latest published version' }),
+    params: z.record(z.string(), z.unknown()).optional().meta({ description: "Answers to the runbook's parameter form" }),
+    credential: z.string().min(1).max(100).optional().meta({ description: 'Credential id for hosts whose CI names no ssh_credential' }),
+    ticket: z.string().regex(/^(INC|REQ|CHG|PRB)\d{7,}$/, 'not a ticket number').optional().meta({ description: 'The ticket or change the run is evidence for' }),
+  })
+  .meta({ id: 'NewRun' });
+
+const waiting = z.object({ reason: z.enum(['approval', 'decision', 'worker', 'slot']), detail: z.string(), since: z.string().optional(), step: z.string().optional() });
+
+export const run = z
+  .object({
+    id: runId,
+    runbook: z.object({ id: z.string(), version: z.int(), name: z.string(), risk: z.string() }),
+    status: z.enum(['queued', 'running', 'waiting', 'succeeded', 'failed', 'stopped', 'cancelled']),
+    params: z.record(z.string(), z.unknown()).meta({ description: 'Secret parameters are shown masked' }),
+    requestedBy: z.string(),
+    trigger: z.object({ type: z.string(), ref: z.string().optional() }),
+    targets: z.object({ total: z.int(), byZone: z.record(z.string(), z.int()) }),
+    hosts: z.record(z.enum(HOST_STATUSES), z.int()).optional().meta({ description: 'Hosts per status (single-run reads)' }),
+    waiting: z.array(waiting).optional().meta({ description: 'Why the run is not moving: an approval, an operator decision, no worker in a zone, parallelism' }),
+    approvals: z.array(z.object({ step: z.string(), decision: z.string(), by: z.string(), at: z.string(), comment: z.string().optional() })),
+    createdAt: z.string(),
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+    summary: z.string().optional(),
+  })
+  .meta({ id: 'Run' });
+
+export const runList = z.object({ items: z.array(run), nextCursor: z.string().nullable() }).meta({ id: 'RunList' });
+
+export const listRunsQuery = z.strictObject({
+  runbook: libraryId.optional(),
+  status: run.shape.status.optional(),
+  requestedBy: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().optional().meta({ description: 'nextCursor of the previous page' }),
+});
+
+const stepResult = z.object({
+  status: z.string(),
+  exitCode: z.int().nullable().optional(),
+  signal: z.string().optional(),
+  stdout: z.string().optional(),
+  stderr: z.string().optional(),
+  stdoutBytes: z.int().optional(),
+  stderrBytes: z.int().optional(),
+  omittedBytes: z.int().optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  durationMs: z.int().optional(),
+  attempt: z.int().optional(),
+  worker: z.string().optional().meta({ description: 'The zone worker that ran it' }),
+  error: z.string().optional(),
+});
+
+export const runHost = z
+  .object({
+    seq: z.int(),
+    ciId: z.string(),
+    name: z.string(),
+    address: z.string().nullable(),
+    zone: z.string(),
+    status: z.enum(HOST_STATUSES),
+    steps: z.record(z.string(), stepResult).meta({ description: 'Per step id; outputs only when one host is read' }),
+    decision: z.object({ step: z.string(), reason: z.string(), since: z.string() }).optional(),
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+  })
+  .meta({ id: 'RunHost' });
+
+export const runHostsQuery = z.strictObject({
+  status: z.enum(HOST_STATUSES).optional(),
+  from: z.coerce.number().int().min(0).default(0).meta({ description: 'First target position (seq)' }),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const hostParams = z.strictObject({ id: runId, seq: z.coerce.number().int().min(0) });
+
+export const logLine = z.object({ id: z.string(), seq: z.int(), step: z.string(), stream: z.enum(['stdout', 'stderr', 'system']), text: z.string(), at: z.string() }).meta({ id: 'RunLogLine' });
+export const logQuery = z.strictObject({
+  after: z.string().regex(/^[0-9a-f]{24}$/, 'an id of a log line').optional(),
+  seq: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+});
+
+export const approvalBody = z.strictObject({ step: stepId, decision: z.enum(['approved', 'rejected']), comment: z.string().max(2000).optional() }).meta({ id: 'RunApproval' });
+export const decisionBody = z.strictObject({ decision: z.enum(['retry', 'skip', 'abort']), comment: z.string().max(2000).optional() }).meta({ id: 'HostDecision' });

@@ -1,0 +1,100 @@
+import type { Connection } from 'mongoose';
+import { type Answers, validateAnswers } from '../../domain/catalogItem';
+import type { RunbookDefinition } from '../../domain/automation/runbook';
+import type { MasterKey } from '../../runtime/masterKey';
+import { nextSequence } from '../counters';
+import { publishedVersion } from './library';
+import { sealRunSecrets } from './runSecrets';
+import { insertRun, type RunDocument, type RunScript, type RunTrigger } from './runs';
+
+/**
+ * Makes the record of a new run: the runbook version pinned, its scripts pinned, the
+ * parameters checked against the runbook's form and the secret ones sealed. Every trigger
+ * (the API, a schedule, a ticket, an alert) makes its runs here, so the rules are one.
+ */
+export interface RunRequest {
+  runbook: string;
+  /** Default: the latest published version. */
+  version?: number;
+  params?: unknown;
+  credential?: string;
+  requestedBy: string;
+  /** The roles of who asks; one must be among the runbook's allowedRoles (admin always is). */
+  roles: readonly string[];
+  trigger: RunTrigger;
+}
+
+export class RunRequestError extends Error {
+  override readonly name = 'RunRequestError';
+  constructor(
+    readonly kind: 'not_found' | 'forbidden' | 'invalid',
+    message: string,
+    readonly errors: Array<{ field: string; message: string }> = [],
+  ) {
+    super(message);
+  }
+}
+
+export const runIdOf = (n: number) => `RUN${String(n).padStart(7, '0')}`;
+
+/** Who may run a runbook: a holder of one of its allowed roles, or an admin. */
+export function mayRun(definition: RunbookDefinition, roles: readonly string[]): boolean {
+  return roles.includes('admin') || definition.allowedRoles.some((role) => roles.includes(role));
+}
+
+/** Checks a request and returns what the run would be, without storing it (dry runs use this too). */
+export async function planRun(db: Connection, request: RunRequest): Promise<Omit<RunDocument, '_id' | 'sealedParams'> & { secretParams: Answers }> {
+  const version = await publishedVersion(db, 'runbook', request.runbook, request.version);
+  if (!version) {
+    throw new RunRequestError('not_found', request.version === undefined ? `runbook ${request.runbook} has no published version` : `runbook ${request.runbook} has no version ${request.version}`);
+  }
+  const definition = version.definition;
+  if (!mayRun(definition, request.roles)) {
+    throw new RunRequestError('forbidden', `runbook ${request.runbook} may be run by ${definition.allowedRoles.join(', ')} (and admins); your roles are ${request.roles.join(', ') || 'none'}`);
+  }
+  const checked = validateAnswers(definition.parameters ?? { type: 'object', properties: {} }, request.params ?? {});
+  if (!checked.ok) throw new RunRequestError('invalid', 'the parameters do not fit the runbook', checked.errors.map((e) => ({ field: `body.params${e.field ? `.${e.field}` : ''}`, message: e.message })));
+  const secretNames = new Set(definition.secretParameters ?? []);
+  const params: Answers = {};
+  const secretParams: Answers = {};
+  for (const [name, value] of Object.entries(checked.answers)) (secretNames.has(name) ? secretParams : params)[name] = value;
+  return {
+    runbook: { id: version.id, version: version.version, name: definition.name, risk: definition.risk },
+    definition,
+    scripts: await pinnedScripts(db, definition),
+    params,
+    secretParams,
+    requestedBy: request.requestedBy,
+    trigger: request.trigger,
+    ...(request.credential && { credential: request.credential }),
+    status: 'queued',
+    approvals: [],
+    targets: { total: 0, byZone: {} },
+    createdAt: new Date().toISOString(),
+  };
+}
+
+/** Stores the run record under a new number; the caller starts `run/<id>`. */
+export async function createRun(db: Connection, key: MasterKey, request: RunRequest): Promise<RunDocument> {
+  const { secretParams, ...planned } = await planRun(db, request);
+  const id = runIdOf(await nextSequence(db, 'automation_run'));
+  const run: RunDocument = { _id: id, ...planned, ...(Object.keys(secretParams).length && { sealedParams: sealRunSecrets(key, id, secretParams) }) };
+  await insertRun(db, run);
+  return run;
+}
+
+/** The scripts the runbook's steps use, as published (a library script is pinned by the runbook version). */
+async function pinnedScripts(db: Connection, definition: RunbookDefinition): Promise<RunScript[]> {
+  const scripts: RunScript[] = [];
+  for (const [step, s] of definition.steps.entries()) {
+    if (s.type !== 'ssh.script') continue;
+    if ('body' in s.script) {
+      scripts.push({ step, language: s.script.language, body: s.script.body });
+      continue;
+    }
+    const found = await publishedVersion(db, 'script', s.script.id, s.script.version);
+    if (!found) throw new RunRequestError('invalid', `step ${s.id} uses script ${s.script.id}${s.script.version ? ` version ${s.script.version}` : ''}, which is not published`);
+    scripts.push({ step, id: found.id, version: found.version, language: found.definition.language, body: found.definition.body });
+  }
+  return scripts;
+}
