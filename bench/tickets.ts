@@ -277,7 +277,7 @@ async function main(): Promise<void> {
       FLOWDESK_MONGO_PORT: String(mongoPort),
       FLOWDESK_LOG_LEVEL: 'warn',
     });
-    stack = await startStack(config, { say: (m) => say(`  ${m}`), logger, api: true, worker: true });
+    stack = await startStack(config, { say: (m) => say(`  ${m}`), logger, api: true, worker: true, zones: [] });
     const startupMs = Math.round(performance.now() - t0);
     say(`stack up in ${startupMs} ms: API ${stack.apiUrl}, Temporal ${stack.temporalAddress}, store ${stack.storeUri}`);
     const api: Api = { baseUrl: stack.apiUrl!, bearer: await addBenchAdmin(stack.db) };

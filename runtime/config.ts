@@ -93,6 +93,22 @@ export const SETTINGS = {
   FLOWDESK_OIDC_CLIENT_SECRET: { schema: z.string().min(1).optional(), doc: 'OIDC client secret (unset: a public client using PKCE only).', secret: true },
   FLOWDESK_OIDC_NAME: { schema: z.string().min(1).default('single sign-on'), doc: 'Name on the sign-in button, e.g. "Contoso SSO".' },
   FLOWDESK_STARTUP_TIMEOUT_S: { schema: z.coerce.number().positive().default(120), doc: 'Seconds to wait for an embedded service to become ready.' },
+  FLOWDESK_ZONES: {
+    schema: z
+      .string()
+      .default('default')
+      .transform((text) => text.split(',').map((zone) => zone.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'zone names are lower-case letters, digits and dashes')).min(1)),
+    doc: 'Comma-separated network zones whose automation host steps this process runs (`flowdesk start` and `flowdesk worker`); CIs without a zone are in `default`. `flowdesk worker --zone <zone>` runs only that zone.',
+  },
+  FLOWDESK_SSH_HOST_KEY_POLICY: {
+    schema: z.enum(['accept-new', 'strict']).default('accept-new'),
+    doc: "What automation does with a host key the CMDB does not know yet: accept-new trusts it on first use and records it on the CI; strict refuses until someone sets the CI's ssh_host_key.",
+  },
+  FLOWDESK_SSH_MAX_HANDSHAKES: {
+    schema: z.coerce.number().int().min(1).max(500).default(8),
+    doc: "SSH connections a zone worker opens at once (handshakes in flight); keep it under sshd's MaxStartups (10 by default), or sshd drops connections.",
+  },
   FLOWDESK_MASTER_KEY: {
     schema: z
       .string()

@@ -15,13 +15,16 @@ import { routeTemporalLogs } from './temporalLogging';
 import { projectRoot } from './paths';
 import { loadCatalog } from './catalog';
 import { masterKeySource } from './masterKey';
-import { createCoreWorker } from './worker';
+import { createCoreWorker, createZoneWorker } from './worker';
 
 export interface StackOptions {
   say: Say;
   logger: Logger;
   api: boolean;
+  /** The core worker: every workflow, store and notification activities. */
   worker: boolean;
+  /** Zones whose automation host steps this process runs (a zone worker each). */
+  zones: string[];
   uiDir?: string;
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -31,6 +34,8 @@ export interface Stack {
   temporalAddress: string;
   temporalUiUrl?: string;
   storeUri: string;
+  /** Zones whose automation workers run here. */
+  zones: string[];
   db: StoreConnection;
   /** Stops in order: API stops accepting, worker drains, connections close, servers end. */
   stop(): Promise<void>;
@@ -81,6 +86,21 @@ export async function startStack(config: Config, opts: StackOptions): Promise<St
       cleanups.push(() => queues.stop());
     }
 
+    if (opts.zones.length) {
+      routeTemporalLogs(opts.logger);
+      const connection = await NativeConnection.connect({ address: temporal.address });
+      cleanups.push(() => connection.close());
+      for (const zone of opts.zones) {
+        const settings = { hostKeyPolicy: config.FLOWDESK_SSH_HOST_KEY_POLICY, pool: { maxHandshakes: config.FLOWDESK_SSH_MAX_HANDSHAKES } };
+        const { worker, run } = await createZoneWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, zone, db, masterKey, settings });
+        const running = run();
+        cleanups.push(async () => {
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await running;
+        });
+      }
+    }
+
     let apiUrl: string | undefined;
     if (opts.api) {
       const connection = await Connection.connect({ address: temporal.address });
@@ -93,7 +113,7 @@ export async function startStack(config: Config, opts: StackOptions): Promise<St
       cleanups.push(() => closeServer(server));
       apiUrl = `http://${config.FLOWDESK_HOST === '0.0.0.0' ? '127.0.0.1' : config.FLOWDESK_HOST}:${(server.address() as { port: number }).port}`;
     }
-    return { apiUrl, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl, storeUri: store.uri, db, stop };
+    return { apiUrl, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl, storeUri: store.uri, zones: opts.zones, db, stop };
   } catch (error) {
     await stop();
     throw error;

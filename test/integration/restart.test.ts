@@ -30,6 +30,7 @@ function start(): Promise<Stack> {
     logger: testLogger(),
     api: true,
     worker: true,
+    zones: [],
     workflowBundle: { codePath: process.env.FLOWDESK_TEST_WORKFLOW_BUNDLE! },
   });
 }
