@@ -24,6 +24,9 @@ import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
 import { catalogRoutes } from './routes/catalog';
 import { credentialRoutes } from './routes/credentials';
+import { automationLibraryRoutes } from './routes/automationLibrary';
+import { automationRunRoutes } from './routes/automationRuns';
+import { libraryShipping } from './automationLibraryShipping';
 import { cmdbCiRoutes } from './routes/cmdbCis';
 import { cmdbImportRoutes } from './routes/cmdbImport';
 import { cmdbDiscoveryRoutes } from './routes/cmdbDiscovery';
@@ -83,6 +86,8 @@ export function apiRoutes(deps: AppDeps & { audit: AuditRecorder; sso: SsoSettin
     ...notificationRoutes(deps),
     ...cmdbRoutes(deps),
     ...credentialRoutes(deps),
+    ...automationLibraryRoutes(deps),
+    ...automationRunRoutes({ ...deps, libraryReady: libraryShipping(deps.db, deps.catalog) }),
   ];
 }
 

@@ -18,6 +18,7 @@ export async function learnHostKey(db: Connection, runId: string, host: HostDocu
   if (policy === 'strict') {
     throw new UnknownHostKey(`${host.name} presented host key ${hostKey}, and the CMDB knows none for it; the host-key policy is strict: confirm the key and set ssh_host_key on CI ${host.ciId}`);
   }
-  await updateCi(db, host.ciId, { attributes: { ssh_host_key: hostKey } }, { actor: { type: 'automation', id: runId }, source: 'ssh' });
   host.hostKey = hostKey;
+  // Recording is best effort: the step goes on with the key it was shown, and the next run records it.
+  await updateCi(db, host.ciId, { attributes: { ssh_host_key: hostKey } }, { actor: { type: 'automation', id: runId }, source: 'ssh' }).catch(() => undefined);
 }

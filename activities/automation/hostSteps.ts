@@ -4,7 +4,7 @@ import type { Connection } from 'mongoose';
 import { envExports, interpreterOf, stepCommand } from '../../domain/automation/command';
 import { maskSecrets, OutputCapture } from '../../domain/automation/output';
 import type { StepStatus } from '../../domain/automation/run';
-import type { SshCommandStep, SshScriptStep } from '../../domain/automation/runbook';
+import { HOST_STEP_TYPES, type SshCommandStep, type SshScriptStep } from '../../domain/automation/runbook';
 import type { ResolvedCredential } from '../../domain/credential';
 import type { MasterKeySource } from '../../runtime/masterKey';
 import { recordStep, setHostStatus, type StepResult } from '../../store/automation/runs';
@@ -105,7 +105,7 @@ export function createAutomationHostActivities(db: Connection, masterKey: Master
             log.push('stderr', chunk);
           },
         });
-      });
+      }, isLastHostStep(run, input.step));
       const status: StepStatus = outcome.cancelled ? 'cancelled' : outcome.timedOut ? 'timed_out' : outcome.lost ? 'unknown' : outcome.exitCode === 0 ? 'succeeded' : 'failed';
       await log.system(describe(status, outcome.exitCode, outcome.signal));
       const out = stdout.result();
@@ -148,6 +148,11 @@ function commandFor(run: RunContext, step: SshCommandStep | SshScriptStep, index
   const script = run.scripts.find((s) => s.step === index);
   if (!script) throw new TypeError(`step ${step.id} has no script pinned in the run`);
   return { command: stepCommand(envExports(env), interpreterOf(script.language), args), stdin: script.body };
+}
+
+/** No later step of the run needs this host's connection. */
+function isLastHostStep(run: RunContext, index: number): boolean {
+  return !run.plans.slice(index + 1).some((plan) => HOST_STEP_TYPES.has(plan.type));
 }
 
 function stepTimeoutMs(run: RunContext, index: number): number {

@@ -18,7 +18,8 @@ export interface SshPoolOptions {
   maxConnections: number;
 }
 
-export const DEFAULT_SSH_POOL: SshPoolOptions = { maxHandshakes: 8, idleMs: 30_000, maxConnections: 2000 };
+/** Each open connection holds an sshd process on the host side too: keep few idle ones. */
+export const DEFAULT_SSH_POOL: SshPoolOptions = { maxHandshakes: 8, idleMs: 30_000, maxConnections: 256 };
 
 interface Entry {
   ssh: Promise<{ ssh: NodeSSH; hostKey: string }>;
@@ -34,8 +35,11 @@ export class SshPool {
 
   constructor(private readonly options: SshPoolOptions = DEFAULT_SSH_POOL) {}
 
-  /** Runs `use` with the connection for `key` (run and host), opening it when there is none. */
-  async with<T>(key: string, target: SshTarget, credential: ResolvedCredential, use: (ssh: NodeSSH, hostKey: string) => Promise<T>): Promise<T> {
+  /**
+   * Runs `use` with the connection for `key` (run and host), opening it when there is none.
+   * `last`: the run has nothing more for this host, so the connection closes afterwards.
+   */
+  async with<T>(key: string, target: SshTarget, credential: ResolvedCredential, use: (ssh: NodeSSH, hostKey: string) => Promise<T>, last = false): Promise<T> {
     let entry = this.entries.get(key);
     if (!entry) {
       entry = { ssh: this.open(target, credential), users: 0, lastUsed: Date.now() };
@@ -55,7 +59,10 @@ export class SshPool {
     } finally {
       current.users--;
       current.lastUsed = Date.now();
-      if (current.users === 0 && this.entries.get(key) === current) current.timer = setTimeout(() => this.drop(key, current), this.options.idleMs).unref();
+      if (current.users === 0 && this.entries.get(key) === current) {
+        if (last) this.drop(key, current);
+        else current.timer = setTimeout(() => this.drop(key, current), this.options.idleMs).unref();
+      }
     }
   }
 

@@ -34,7 +34,8 @@ const KEYGEN = '/usr/bin/ssh-keygen';
 const READY_TIMEOUT_MS = 10_000;
 const run = promisify(execFile);
 
-export async function startSshd(): Promise<Sshd> {
+/** `maxStartups`: unauthenticated connections sshd accepts at once (OpenSSH's default is 10). */
+export async function startSshd(options: { maxStartups?: number } = {}): Promise<Sshd> {
   requireFiles([SSHD, KEYGEN], 'the SSH discovery tests need OpenSSH (Debian: apt-get install -y openssh-server)');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowdesk-sshd-'));
   const logFile = path.join(dir, 'sshd.log');
@@ -53,7 +54,7 @@ export async function startSshd(): Promise<Sshd> {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const config = path.join(dir, 'sshd_config');
-      fs.writeFileSync(config, configText(dir, hostKey, port));
+      fs.writeFileSync(config, configText(dir, hostKey, port, options.maxStartups));
       // -D: foreground; -e: log to stderr (our log file).
       const child = spawnDaemon(SSHD, ['-D', '-e', '-f', config], logFile);
       try {
@@ -81,7 +82,7 @@ export async function startSshd(): Promise<Sshd> {
   }
 }
 
-function configText(dir: string, hostKey: string, port: number): string {
+function configText(dir: string, hostKey: string, port: number, maxStartups?: number): string {
   return [
     `Port ${port}`,
     'ListenAddress 127.0.0.1',
@@ -95,6 +96,7 @@ function configText(dir: string, hostKey: string, port: number): string {
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',
     'LogLevel VERBOSE',
+    ...(maxStartups ? [`MaxStartups ${maxStartups}`] : []),
     '',
   ].join('\n');
 }
