@@ -5,7 +5,7 @@
  * Workflows and their histories carry a credential's id, never its fields.
  */
 
-export const CREDENTIAL_KINDS = ['ssh_key', 'ssh_password', 'snmp_community', 'snmp_v3', 'http_bearer', 'http_basic'] as const;
+export const CREDENTIAL_KINDS = ['ssh_key', 'ssh_password', 'snmp_community', 'snmp_v3', 'http_bearer', 'http_basic', 'openstack_password'] as const;
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 
 /** Lower case, 2-63 characters, so a name reads well in a runbook or a CLI argument. */
@@ -19,6 +19,10 @@ export type SnmpSecurityLevel = (typeof SNMP_SECURITY_LEVELS)[number];
 export type SnmpAuthProtocol = (typeof SNMP_AUTH_PROTOCOLS)[number];
 export type SnmpPrivProtocol = (typeof SNMP_PRIV_PROTOCOLS)[number];
 
+/** Which of a cloud's service catalog endpoints to use (`OS_INTERFACE`). */
+export const OPENSTACK_INTERFACES = ['public', 'internal', 'admin'] as const;
+export type OpenStackInterface = (typeof OPENSTACK_INTERFACES)[number];
+
 /** Per kind: what is kept in clear, and what is sealed. */
 export interface CredentialFields {
   ssh_key: { public: { username: string }; secret: { privateKey: string; passphrase?: string } };
@@ -30,6 +34,11 @@ export interface CredentialFields {
   };
   http_bearer: { public: Record<never, never>; secret: { token: string } };
   http_basic: { public: { username: string }; secret: { password: string } };
+  /** An OpenStack project reached by Keystone v3 password authentication, as the `OS_*` variables say it (docs/automation-cloud.md#settings). */
+  openstack_password: {
+    public: { authUrl: string; username: string; userDomain: string; projectName: string; projectDomain: string; region?: string; interface?: OpenStackInterface };
+    secret: { password: string };
+  };
 }
 
 export type PublicFields<K extends CredentialKind> = CredentialFields[K]['public'];
@@ -47,6 +56,7 @@ export const CREDENTIAL_FIELDS: { [K in CredentialKind]: FieldNames<K> } = {
   snmp_v3: { public: ['username', 'securityLevel', 'authProtocol', 'privProtocol'], secret: ['authKey', 'privKey'] },
   http_bearer: { public: [], secret: ['token'] },
   http_basic: { public: ['username'], secret: ['password'] },
+  openstack_password: { public: ['authUrl', 'username', 'userDomain', 'projectName', 'projectDomain', 'region', 'interface'], secret: ['password'] },
 };
 
 export const ALL_PUBLIC_FIELDS = [...new Set(CREDENTIAL_KINDS.flatMap((kind) => CREDENTIAL_FIELDS[kind].public))];
@@ -64,6 +74,7 @@ export const SECRET_SHAPED_BY: { [K in CredentialKind]: ReadonlyArray<keyof Publ
   snmp_v3: ['securityLevel'],
   http_bearer: [],
   http_basic: [],
+  openstack_password: [],
 };
 
 /** A credential with its secret decrypted, as the activity that uses it receives it. */

@@ -1,7 +1,7 @@
 import { type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Connection as StoreConnection } from 'mongoose';
 import { createActivities } from '../activities';
-import { createAutomationHostActivities, type ZoneWorkerSettings } from '../activities/automation/hostSteps';
+import { createZoneActivities, type ZoneActivitySettings } from '../activities/automation/zoneActivities';
 import { DEFAULT_SSH_POOL, SshPool } from '../activities/automation/sshPool';
 import { zoneTaskQueue } from '../domain/automation/run';
 import type { NotificationSettings } from '../activities/notifications';
@@ -51,13 +51,14 @@ export interface ZoneWorkerOptions {
   zone: string;
   db: StoreConnection;
   masterKey: MasterKeySource;
-  settings?: ZoneWorkerSettings;
+  settings?: ZoneActivitySettings;
   /** Host steps at once on this worker (ssh sessions in flight). */
   maxConcurrentActivities?: number;
 }
 
 /**
- * A zone worker: only the host activities (SSH steps) of the automation center, polling
+ * A zone worker: only the host activities of the automation center (SSH, upload, SNMP,
+ * HTTP and cloud steps), polling
  * its zone's task queue. Place one inside each network zone, near the hosts; it needs the
  * store (results go straight there) and the master key (to open credentials).
  */
@@ -67,7 +68,7 @@ export async function createZoneWorker({ connection, namespace, zone, db, master
     connection,
     namespace,
     taskQueue: zoneTaskQueue(zone),
-    activities: createAutomationHostActivities(db, masterKey, pool, settings),
+    activities: createZoneActivities(db, masterKey, pool, settings),
     maxConcurrentActivityTaskExecutions: maxConcurrentActivities,
     shutdownGraceTime: '10 seconds',
   });

@@ -1,12 +1,16 @@
 import { ActivityCancellationType, ApplicationFailure, CancellationScope, condition, defineUpdate, isCancellation, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import type { createAutomationHostActivities, HostStepSummary } from '../activities/automation/hostSteps';
+import type { HostStepInput, HostStepSummary } from '../activities/automation/hostSteps';
+import type { ZoneActivities } from '../activities/automation/zoneActivities';
 import type { ChunkHost, createAutomationRunActivities } from '../activities/automation/runs';
 import { afterStep, type HostNext, type StepPlan, zoneTaskQueue } from '../domain/automation/run';
-import { HOST_STEP_TYPES } from '../domain/automation/runbook';
+import { HOST_STEP_TYPES, type HostStepFamily, hostStepFamily } from '../domain/automation/runbook';
 import { inParallel } from './parallel';
 
 type RunActivities = ReturnType<typeof createAutomationRunActivities>;
-type HostActivities = ReturnType<typeof createAutomationHostActivities>;
+type HostActivities = ZoneActivities;
+
+/** The zone activity that runs each family of host steps. */
+const ACTIVITY_OF = { ssh: 'runSshStep', upload: 'runUploadStep', snmp: 'runSnmpStep', http: 'runHttpStep', cloud: 'runCloudStep' } as const satisfies Record<HostStepFamily, keyof HostActivities>;
 
 const run = proxyActivities<RunActivities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } });
 
@@ -123,7 +127,9 @@ export async function runChunkWorkflow(input: ChunkInput): Promise<ChunkResult> 
 
   async function hostStep(host: ChunkHost, step: StepPlan, hostDeadlineMs?: number): Promise<HostStepSummary> {
     try {
-      return await zoneActivities(host.zone, step).runSshStep({ runId, seq: host.seq, step: step.index, ...(hostDeadlineMs !== undefined && { hostDeadlineMs }) });
+      const family = hostStepFamily(step.type)!;
+      const args: HostStepInput = { runId, seq: host.seq, step: step.index, ...(hostDeadlineMs !== undefined && { hostDeadlineMs }) };
+      return await zoneActivities(host.zone, step)[ACTIVITY_OF[family]](args);
     } catch (error) {
       if (isCancellation(error)) throw error;
       // The worker died, or the step failed in a way it could not report: it may have run.

@@ -4,17 +4,18 @@ import type { Connection } from 'mongoose';
 import { envExports, interpreterOf, stepCommand } from '../../domain/automation/command';
 import { maskSecrets, OutputCapture } from '../../domain/automation/output';
 import type { StepStatus } from '../../domain/automation/run';
-import { HOST_STEP_TYPES, type SshCommandStep, type SshScriptStep } from '../../domain/automation/runbook';
+import type { SshCommandStep, SshScriptStep } from '../../domain/automation/runbook';
 import type { ResolvedCredential } from '../../domain/credential';
 import type { MasterKeySource } from '../../runtime/masterKey';
 import { recordStep, setHostStatus, type StepResult } from '../../store/automation/runs';
 import { CredentialNotFoundError, resolveCredential } from '../../store/credentials';
-import { SshAuthFailed, SshHostKeyMismatch, SshNoResponse } from '../clients/ssh';
 import { LiveLog } from './liveLog';
 import { runRemote } from './remoteCommand';
 import { render, TemplateError } from './render';
 import { type RunContext, RunContexts } from './runContext';
-import { type HostKeyPolicy, learnHostKey } from './hostKeys';
+import type { HostKeyPolicy } from './hostKeys';
+import { isSshUnreachable, lastSshStep, sshCredentialId, withHostSsh } from './hostSsh';
+import { secretsOf } from './stepRecord';
 import type { SshPool, SshPoolOptions } from './sshPool';
 
 /** What the chunk workflow learns of a step on a host: never its output. */
@@ -40,7 +41,6 @@ export interface ZoneWorkerSettings {
 }
 
 const HEARTBEAT_MS = 5_000;
-const CONNECT_TIMEOUT_MS = 20_000;
 
 /**
  * The activities of a zone worker: SSH steps on the zone's hosts. Results go straight to
@@ -71,11 +71,11 @@ export function createAutomationHostActivities(db: Connection, masterKey: Master
       if (error instanceof TemplateError || error instanceof TypeError) return finish({ status: 'failed', error: error.message });
       throw error;
     }
-    const credentialId = host.credential ?? run.credential;
-    if (!credentialId) return finish({ status: 'failed', error: `host ${host.name} has no ssh_credential in the CMDB and the run names none: set one on the CI or start the run with a credential` });
+    const credentialId = sshCredentialId(run, host);
+    if ('error' in credentialId) return finish({ status: 'failed', error: credentialId.error });
     let credential: ResolvedCredential;
     try {
-      credential = await resolveCredential(db, await masterKey(), credentialId);
+      credential = await resolveCredential(db, await masterKey(), credentialId.id);
     } catch (error) {
       if (error instanceof CredentialNotFoundError) return finish({ status: 'failed', error: error.message });
       throw error;
@@ -90,8 +90,7 @@ export function createAutomationHostActivities(db: Connection, masterKey: Master
     const heartbeat = setInterval(() => Context.current().heartbeat({ bytes: stdout.result().bytes + stderr.result().bytes }), HEARTBEAT_MS);
     try {
       await log.system(`${step.name ?? step.id} on ${host.name} (${host.address}), attempt ${attempt}`);
-      const outcome = await pool.with(`${input.runId}|${host.ciId}`, { address: host.address, port: host.port, timeoutMs: CONNECT_TIMEOUT_MS, knownHostKey: host.hostKey ?? undefined }, credential, async (ssh, hostKey) => {
-        if (!host.hostKey) await learnHostKey(db, input.runId, host, hostKey, hostKeyPolicy);
+      const outcome = await withHostSsh({ db, pool, hostKeyPolicy }, input.runId, { ...host, address: host.address }, credential, async (ssh) => {
         return runRemote(ssh, {
           ...line,
           deadlineMs: Math.min(stepTimeoutMs(run, input.step), input.hostDeadlineMs ?? Infinity),
@@ -105,7 +104,7 @@ export function createAutomationHostActivities(db: Connection, masterKey: Master
             log.push('stderr', chunk);
           },
         });
-      }, isLastHostStep(run, input.step));
+      }, lastSshStep(run, input.step));
       const status: StepStatus = outcome.cancelled ? 'cancelled' : outcome.timedOut ? 'timed_out' : outcome.lost ? 'unknown' : outcome.exitCode === 0 ? 'succeeded' : 'failed';
       await log.system(describe(status, outcome.exitCode, outcome.signal));
       const out = stdout.result();
@@ -123,7 +122,7 @@ export function createAutomationHostActivities(db: Connection, masterKey: Master
       if (outcome.cancelled) throw ApplicationFailure.nonRetryable('the run was cancelled; the command was killed', 'Cancelled');
       return summary;
     } catch (error) {
-      if (error instanceof SshNoResponse || error instanceof SshAuthFailed || error instanceof SshHostKeyMismatch) {
+      if (isSshUnreachable(error)) {
         await log.system(error.message);
         return finish({ status: 'unreachable', error: error.message });
       }
@@ -150,17 +149,8 @@ function commandFor(run: RunContext, step: SshCommandStep | SshScriptStep, index
   return { command: stepCommand(envExports(env), interpreterOf(script.language), args), stdin: script.body };
 }
 
-/** No later step of the run needs this host's connection. */
-function isLastHostStep(run: RunContext, index: number): boolean {
-  return !run.plans.slice(index + 1).some((plan) => HOST_STEP_TYPES.has(plan.type));
-}
-
 function stepTimeoutMs(run: RunContext, index: number): number {
   return run.plans[index]!.timeoutMs;
-}
-
-function secretsOf(credential: ResolvedCredential): string[] {
-  return Object.entries(credential).flatMap(([field, value]) => (typeof value === 'string' && ['password', 'passphrase', 'privateKey', 'authKey', 'privKey', 'community', 'token'].includes(field) ? [value] : []));
 }
 
 function describe(status: StepStatus, exitCode: number | null, signal?: string): string {

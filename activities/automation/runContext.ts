@@ -64,8 +64,10 @@ export class RunContexts {
 
 export interface TemplateContext {
   params: Answers;
-  target: { id: string; name: string; address: string | null; zone: string };
-  steps: Record<string, { status: string; exitCode: number | null; stdout: string; stderr: string }>;
+  /** `attributes`: the CI attributes the run kept (TARGET_ATTRIBUTES in domain/automation/run.ts). */
+  target: { id: string; name: string; address: string | null; zone: string; attributes: Record<string, string | number | boolean> };
+  /** `output`: the step's structured result (null for steps that have none). */
+  steps: Record<string, { status: string; exitCode: number | null; stdout: string; stderr: string; output: unknown }>;
   run: { id: string };
 }
 
@@ -74,9 +76,9 @@ export function templateContext(run: RunContext, host: HostDocument): TemplateCo
   const declared = Object.fromEntries(Object.keys(run.definition.parameters?.properties ?? {}).map((name) => [name, '']));
   return {
     params: { ...declared, ...run.params },
-    target: { id: host.ciId, name: host.name, address: host.address, zone: host.zone },
+    target: { id: host.ciId, name: host.name, address: host.address, zone: host.zone, attributes: host.attributes ?? {} },
     steps: Object.fromEntries(
-      Object.entries(host.steps ?? {}).map(([id, result]) => [id, { status: result.status, exitCode: result.exitCode ?? null, stdout: (result.stdout ?? '').trim(), stderr: (result.stderr ?? '').trim() }]),
+      Object.entries(host.steps ?? {}).map(([id, result]) => [id, { status: result.status, exitCode: result.exitCode ?? null, stdout: (result.stdout ?? '').trim(), stderr: (result.stderr ?? '').trim(), output: result.output ?? null }]),
     ),
     run: { id: run.id },
   };

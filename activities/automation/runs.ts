@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Connection } from 'mongoose';
 import { evaluateCondition } from '../../domain/automation/expression';
-import { afterCondition, DEFAULT_ZONE, type HostNext, type HostStatus, parallelismOf, type RunStatus, stepPlans, type StepPlan } from '../../domain/automation/run';
+import { afterCondition, DEFAULT_ZONE, type HostNext, type HostStatus, parallelismOf, type RunStatus, stepPlans, type StepPlan, TARGET_ATTRIBUTES } from '../../domain/automation/run';
 import type { ConditionStep } from '../../domain/automation/runbook';
 import type { Serial } from '../../domain/automation/strategy';
 import type { CiRecord, CmdbGraph } from '../../domain/cmdb/graph';
@@ -145,6 +145,7 @@ const text = (value: unknown) => (typeof value === 'string' && value ? value : n
 
 function hostOf(runId: string, seq: number, ci: CiRecord, graph: CmdbGraph): HostDocument {
   const port = ci.attributes.ssh_port;
+  const zone = graph.zoneOf(ci) ?? DEFAULT_ZONE;
   return {
     _id: hostDocId(runId, seq),
     runId,
@@ -153,10 +154,24 @@ function hostOf(runId: string, seq: number, ci: CiRecord, graph: CmdbGraph): Hos
     name: nameOf(ci),
     address: text(ci.attributes[PRIMARY_IP]),
     port: typeof port === 'number' ? port : SSH_PORT,
-    zone: graph.zoneOf(ci) ?? DEFAULT_ZONE,
+    zone,
     credential: text(ci.attributes.ssh_credential),
+    snmpCredential: text(ci.attributes.snmp_credential),
     hostKey: text(ci.attributes.ssh_host_key),
+    attributes: targetAttributes(ci, zone),
     status: 'pending',
     steps: {},
   };
+}
+
+/** The CI's attributes steps may read: TARGET_ATTRIBUTES it has with plain values; `zone` as the run routes it. */
+function targetAttributes(ci: CiRecord, zone: string): Record<string, string | number | boolean> {
+  const kept: Record<string, string | number | boolean> = {};
+  for (const name of TARGET_ATTRIBUTES) {
+    const value = ci.attributes[name];
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') kept[name] = value;
+  }
+  kept.name = nameOf(ci);
+  kept.zone = zone;
+  return kept;
 }

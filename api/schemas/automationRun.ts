@@ -61,6 +61,7 @@ const stepResult = z.object({
   attempt: z.int().optional(),
   worker: z.string().optional().meta({ description: 'The zone worker that ran it' }),
   error: z.string().optional(),
+  output: z.unknown().optional().meta({ description: 'Structured result (SNMP varbinds, HTTP response, cloud servers, upload checksum), at most 64 KiB of JSON; only when one host is read' }),
 });
 
 export const runHost = z

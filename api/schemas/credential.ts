@@ -3,6 +3,7 @@ import {
   CREDENTIAL_KINDS,
   CREDENTIAL_NAME,
   type CredentialKind,
+  OPENSTACK_INTERFACES,
   type PublicFields,
   type SecretFields,
   SNMP_AUTH_PROTOCOLS,
@@ -30,6 +31,13 @@ const field = {
   authKey: secretText(255).min(8),
   privKey: secretText(255).min(8),
   token: secretText(8192),
+  // OpenStack: Keystone's URL and names as clouds.yaml / OS_* give them (domain and project by name).
+  authUrl: z.url({ protocol: /^https?$/, error: "must be Keystone's http(s) URL, e.g. https://keystone.example:5000/v3" }).max(2048),
+  userDomain: z.string().trim().min(1).max(255),
+  projectName: z.string().trim().min(1).max(255),
+  projectDomain: z.string().trim().min(1).max(255),
+  region: z.string().trim().min(1).max(255),
+  interface: z.enum(OPENSTACK_INTERFACES),
 };
 
 type Shape<K extends CredentialKind> = { [F in keyof PublicFields<K> | keyof SecretFields<K>]-?: z.ZodType };
@@ -49,6 +57,16 @@ const SHAPES = {
   },
   http_bearer: { token: field.token },
   http_basic: { username: field.username, password: field.password },
+  openstack_password: {
+    authUrl: field.authUrl,
+    username: field.username,
+    userDomain: field.userDomain.default('Default'),
+    projectName: field.projectName,
+    projectDomain: field.projectDomain.default('Default'),
+    region: field.region.optional(),
+    interface: field.interface.optional(),
+    password: field.password,
+  },
 } satisfies { [K in CredentialKind]: Shape<K> };
 
 /** The SNMPv3 security level decides which keys there are: auth needs authKey, priv also privKey. */
@@ -82,6 +100,7 @@ export const newCredentialBody = z.discriminatedUnion(
     newCredentialOf('snmp_v3').superRefine(checkSnmpKeys),
     newCredentialOf('http_bearer'),
     newCredentialOf('http_basic'),
+    newCredentialOf('openstack_password'),
   ],
   { error: (issue) => (issue.code === 'invalid_union' ? `must be one of: ${CREDENTIAL_KINDS.join(', ')}` : undefined) },
 ).meta({ id: 'NewCredential', description: 'A credential: its name, kind, public fields and secret fields. The secret fields are never shown again.' });
@@ -105,6 +124,12 @@ export const credential = z
     securityLevel: field.securityLevel.optional(),
     authProtocol: field.authProtocol.optional(),
     privProtocol: field.privProtocol.optional(),
+    authUrl: z.string().optional(),
+    userDomain: z.string().optional(),
+    projectName: z.string().optional(),
+    projectDomain: z.string().optional(),
+    region: z.string().optional(),
+    interface: field.interface.optional(),
     createdBy: z.string(),
     createdAt: z.string(),
     updatedAt: z.string(),

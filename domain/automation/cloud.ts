@@ -104,17 +104,18 @@ export const CLOUD_STEP_TYPES = ['cloud.server.list', 'cloud.server.start', 'clo
 export type CloudStepType = (typeof CLOUD_STEP_TYPES)[number];
 
 interface CloudStep {
-  /** The configured cloud account the step works in (its provider kind, settings and credential). */
-  cloud: string;
+  /**
+   * The cloud account the step works in: the id of a vault credential whose kind names the
+   * provider (`openstack_password` → OpenStack) and which holds the account's settings.
+   */
+  credential: string;
 }
 
 interface ServerStep extends CloudStep {
-  /** The provider's server id (the CI's instance id in the CMDB). */
+  /** The provider's server id (a template, e.g. `{{target.attributes.cloud_id}}`). */
   server: string;
-  /** Wait until the server got there (default true); false returns once the provider accepted. */
+  /** Wait until the server got there (default true); false returns once the provider accepted. The step's `timeout` bounds the wait. */
   wait?: boolean;
-  /** How long the wait may take, in seconds (default 600). */
-  timeoutSeconds?: number;
 }
 
 export interface CloudStepInputs {
@@ -122,8 +123,8 @@ export interface CloudStepInputs {
   'cloud.server.list': CloudStep & { name?: string; status?: CloudServerStatus[] };
   'cloud.server.start': ServerStep;
   'cloud.server.stop': ServerStep;
-  /** `soft` (default) asks the guest to restart; `hard` power-cycles it. */
-  'cloud.server.reboot': ServerStep & { type?: RebootType };
+  /** `soft` (default) asks the guest to restart; `hard` power-cycles it. (Not `type`: that names the step's type.) */
+  'cloud.server.reboot': ServerStep & { reboot?: RebootType };
   /**
    * Either resize to `flavor` and, where the provider holds a resize (Nova), confirm it once
    * it is done (`confirm`, default true); or, with `settle`, confirm or revert a resize held

@@ -9,7 +9,7 @@
  */
 
 import { parseDuration } from '../sla/policy';
-import { DEFAULT_PARALLELISM, DEFAULT_RETRIES, DEFAULT_STEP_TIMEOUT, type ConditionOutcome, type OnError, type RunbookDefinition, type StepType } from './runbook';
+import { DEFAULT_PARALLELISM, DEFAULT_RETRIES, DEFAULT_STEP_TIMEOUT, type ConditionOutcome, idempotentByNature, type OnError, type RunbookDefinition, type RunbookStep, type StepType } from './runbook';
 
 /** Hosts per chunk workflow: a few steps each stay well under Temporal's history limits. */
 export const CHUNK_SIZE = 250;
@@ -57,13 +57,23 @@ export function stepPlans(definition: RunbookDefinition): StepPlan[] {
     id: step.id,
     type: step.type,
     timeoutMs: parseDuration(step.timeout ?? DEFAULT_STEP_TIMEOUT),
-    idempotent: step.idempotent ?? false,
-    retries: step.idempotent ? (step.retries ?? DEFAULT_RETRIES) : 0,
+    idempotent: isIdempotent(step),
+    retries: isIdempotent(step) ? (step.retries ?? DEFAULT_RETRIES) : 0,
     onError: step.onError ?? 'stop',
     ...(step.type === 'wait' && { durationMs: parseDuration(step.duration) }),
     ...(step.type === 'approval' && { approvers: step.approvers ?? ['automation_admin'] }),
   }));
 }
+
+/** As the step says, else by its nature (reads and uploads are; runbook.ts#idempotentByNature). */
+const isIdempotent = (step: RunbookStep) => step.idempotent ?? idempotentByNature(step);
+
+/**
+ * The CI attributes a run keeps on each resolved target, for templates and conditions
+ * (`target.attributes.<name>`): enough to address and describe a host without loading the
+ * CMDB graph in every step. Others are not available to steps.
+ */
+export const TARGET_ATTRIBUTES = ['name', 'hostname', 'domain', 'primary_ip', 'environment', 'zone', 'criticality', 'owner_group', 'os_name', 'sys_name', 'cloud_id'] as const;
 
 /** Steps cut at each approval step; the approval opens the segment after it. */
 export function segmentsOf(steps: readonly StepPlan[]): Segment[] {

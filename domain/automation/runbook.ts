@@ -7,6 +7,8 @@
 
 import type { FormSchema } from '../catalogItem';
 import type { Selector } from '../cmdb/selector';
+import type { CloudStepInputs, CloudStepType } from './cloud';
+import type { SnmpSetType } from './snmp';
 import type { Serial } from './strategy';
 
 /** Runbook and script ids: lower-case words joined by single dashes, as file names. */
@@ -80,11 +82,138 @@ export interface ConditionStep extends StepBase {
   else?: ConditionOutcome;
 }
 
-export type RunbookStep = SshCommandStep | SshScriptStep | WaitStep | ApprovalStep | ConditionStep;
+/**
+ * A file put on the host over SFTP, checked by its SHA-256 there: `content` (a template) or
+ * a library `script`'s body, written to a temporary name beside `path`, verified, then
+ * renamed into place. A file that already has the content is not written (`unchanged`).
+ */
+export interface SshUploadStep extends StepBase {
+  type: 'ssh.upload';
+  content?: string;
+  script?: { id: string; version?: number };
+  /** Absolute path on the host (a template). */
+  path: string;
+  /** Octal permission bits, e.g. '0644' (the default). */
+  mode?: string;
+  /** `user` or `user:group` (a template); the connecting user must be allowed to chown. */
+  owner?: string;
+}
+
+/** SNMP steps ask the target's primary_ip; the credential is the CI's `snmp_credential`, else the step's. */
+interface SnmpStepBase extends StepBase {
+  /** A credential id (snmp_community or snmp_v3) for targets whose CI names none. */
+  credential?: string;
+  /** UDP port (default 161). */
+  port?: number;
+  /** How long one attempt waits for an answer, e.g. '3s' (the default); a request is sent twice. */
+  requestTimeout?: string;
+}
+
+export interface SnmpGetStep extends SnmpStepBase {
+  type: 'snmp.get';
+  /** Numeric OIDs (templates), 1-64. */
+  oids: string[];
+}
+
+export interface SnmpWalkStep extends SnmpStepBase {
+  type: 'snmp.walk';
+  /** The subtree's root OID (a template). */
+  oid: string;
+  maxRows?: number;
+  maxRepetitions?: number;
+  /** Time for the whole walk, e.g. '30s' (the default); never beyond the step's timeout. */
+  deadline?: string;
+}
+
+export interface SnmpSetStep extends SnmpStepBase {
+  type: 'snmp.set';
+  /** 1-32 objects set in one request; string OIDs and values are templates. */
+  varbinds: Array<{ oid: string; type: SnmpSetType; value: string | number; encoding?: 'text' | 'hex' }>;
+}
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+/** An expected response status: a code, or a class such as '2xx'. */
+export type HttpStatusMatch = number | `${1 | 2 | 3 | 4 | 5}xx`;
+
+/** An HTTP(S) request from the target's zone worker. */
+export interface HttpRequestStep extends StepBase {
+  type: 'http.request';
+  /** Default GET. */
+  method?: HttpMethod;
+  /** http or https (a template whose values are percent-encoded; `{{{raw}}}` pastes as is). */
+  url: string;
+  /** Header values are templates. */
+  headers?: Record<string, string>;
+  /** A text body (a template). */
+  body?: string;
+  /** A JSON body: any JSON value whose strings are templates, sent as application/json. */
+  json?: unknown;
+  /** An http_bearer or http_basic credential id: sent as the Authorization header. */
+  credential?: string;
+  /** Default: any 2xx. */
+  expectStatus?: HttpStatusMatch | HttpStatusMatch[];
+}
+
+/** A `cloud.server.*` step (domain/automation/cloud.ts), in the cloud account its `credential` names. */
+export type CloudServerStep = { [K in CloudStepType]: StepBase & { type: K } & CloudStepInputs[K] }[CloudStepType];
+
+export type SnmpStep = SnmpGetStep | SnmpWalkStep | SnmpSetStep;
+export type RunbookStep = SshCommandStep | SshScriptStep | SshUploadStep | SnmpStep | HttpRequestStep | CloudServerStep | WaitStep | ApprovalStep | ConditionStep;
 export type StepType = RunbookStep['type'];
 
+/** Steps that run over SSH and share the run's connection to the host. */
+export const SSH_STEP_TYPES: ReadonlySet<StepType> = new Set(['ssh.command', 'ssh.script', 'ssh.upload']);
+
 /** Host steps run on the target's zone worker; the others are the run's own. */
-export const HOST_STEP_TYPES: ReadonlySet<StepType> = new Set(['ssh.command', 'ssh.script']);
+export const HOST_STEP_TYPES: ReadonlySet<StepType> = new Set([
+  ...SSH_STEP_TYPES,
+  'snmp.get',
+  'snmp.walk',
+  'snmp.set',
+  'http.request',
+  'cloud.server.list',
+  'cloud.server.start',
+  'cloud.server.stop',
+  'cloud.server.reboot',
+  'cloud.server.resize',
+  'cloud.server.snapshot',
+]);
+
+/** Every step type, as a runbook names it. */
+export const STEP_TYPES: readonly StepType[] = [...HOST_STEP_TYPES, 'wait', 'approval', 'condition'];
+
+/** Which zone activity runs a host step: one per family. */
+export type HostStepFamily = 'ssh' | 'upload' | 'snmp' | 'http' | 'cloud';
+
+export function hostStepFamily(type: StepType): HostStepFamily | null {
+  if (type === 'ssh.command' || type === 'ssh.script') return 'ssh';
+  if (type === 'ssh.upload') return 'upload';
+  if (type.startsWith('snmp.')) return 'snmp';
+  if (type === 'http.request') return 'http';
+  if (type.startsWith('cloud.')) return 'cloud';
+  return null;
+}
+
+/**
+ * Steps that may be repeated without harm unless they say otherwise (`idempotent: false`):
+ * reads (snmp.get, snmp.walk, cloud.server.list, HTTP GET, HEAD and OPTIONS) and uploads
+ * (the same content gives the same file). Everything else is retried only when it says
+ * `idempotent: true` — a POST never is by default.
+ */
+export function idempotentByNature(step: RunbookStep): boolean {
+  switch (step.type) {
+    case 'snmp.get':
+    case 'snmp.walk':
+    case 'cloud.server.list':
+    case 'ssh.upload':
+      return true;
+    case 'http.request':
+      return ['GET', 'HEAD', 'OPTIONS'].includes(step.method ?? 'GET');
+    default:
+      return false;
+  }
+}
 
 export interface RunStrategy {
   /** Hosts worked on at once (default 10). */
@@ -143,5 +272,8 @@ export function runbookIssues(definition: RunbookDefinition): DefinitionIssue[] 
 
 /** The library scripts a runbook's steps name, for pinning at publish. */
 export function scriptReferences(definition: RunbookDefinition): Array<{ step: number; id: string; version?: number }> {
-  return definition.steps.flatMap((step, i) => (step.type === 'ssh.script' && 'id' in step.script ? [{ step: i, id: step.script.id, version: step.script.version }] : []));
+  return definition.steps.flatMap((step, i) => {
+    const script = step.type === 'ssh.script' || step.type === 'ssh.upload' ? step.script : undefined;
+    return script && 'id' in script ? [{ step: i, id: script.id, version: script.version }] : [];
+  });
 }

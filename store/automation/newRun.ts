@@ -87,7 +87,9 @@ export async function createRun(db: Connection, key: MasterKey, request: RunRequ
 async function pinnedScripts(db: Connection, definition: RunbookDefinition): Promise<RunScript[]> {
   const scripts: RunScript[] = [];
   for (const [step, s] of definition.steps.entries()) {
-    if (s.type !== 'ssh.script') continue;
+    // An upload's library script is its content, pinned like a script to run.
+    if (s.type !== 'ssh.script' && !(s.type === 'ssh.upload' && s.script)) continue;
+    if (!s.script) continue;
     if ('body' in s.script) {
       scripts.push({ step, language: s.script.language, body: s.script.body });
       continue;

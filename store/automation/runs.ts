@@ -83,6 +83,12 @@ export interface StepResult {
   /** The zone worker that ran it. */
   worker?: string;
   error?: string;
+  /**
+   * The step's structured result (SNMP varbinds or rows, an HTTP response, cloud servers, an
+   * upload's checksum), secrets masked and at most 64 KiB of JSON (domain/automation/stepOutput.ts);
+   * later steps read it as `steps.<id>.output`.
+   */
+  output?: unknown;
   findings?: Array<{ rule: string; severity: string; line: number; text: string; description: string }>;
 }
 
@@ -96,7 +102,11 @@ export interface HostDocument {
   port: number;
   zone: string;
   credential: string | null;
+  /** The CI's `snmp_credential`: SNMP steps use it before their own `credential`. */
+  snmpCredential?: string | null;
   hostKey: string | null;
+  /** The CI's attributes steps may read (`target.attributes`), those of TARGET_ATTRIBUTES it has, as at the run's start. */
+  attributes?: Record<string, string | number | boolean>;
   status: HostStatus;
   steps: Record<string, StepResult>;
   /** Set while the host waits for an operator: which step, and why. */

@@ -48,6 +48,7 @@ const SAMPLES = {
   snmp_v3: () => ({ body: { username: 'monitor', authProtocol: 'sha256', authKey: secretOf('auth'), privKey: secretOf('priv') }, secrets: ['authKey', 'privKey'] }),
   http_bearer: () => ({ body: { token: secretOf('token') }, secrets: ['token'] }),
   http_basic: () => ({ body: { username: 'svc', password: secretOf('basic') }, secrets: ['password'] }),
+  openstack_password: () => ({ body: { authUrl: 'https://keystone.dc-a.example:5000/v3', username: 'svc-flowdesk', projectName: 'ops', region: 'RegionOne', password: secretOf('os') }, secrets: ['password'] }),
 } as const;
 
 type Kind = keyof typeof SAMPLES;
@@ -88,6 +89,9 @@ describe('creating and reading', () => {
     expect(got.status).toBe(200);
     expect(got.body).toMatchObject({ username: 'monitor', securityLevel: 'authPriv', authProtocol: 'sha256', privProtocol: 'aes' });
     expect((await call(reader, 'GET', `/credentials/${created.ssh_key!.id}`)).body.username).toBe('ops');
+    const cloud = await call(reader, 'GET', `/credentials/${created.openstack_password!.id}`);
+    expect(cloud.body).toMatchObject({ authUrl: 'https://keystone.dc-a.example:5000/v3', username: 'svc-flowdesk', userDomain: 'Default', projectName: 'ops', projectDomain: 'Default', region: 'RegionOne' });
+    expect(cloud.body).not.toHaveProperty('password');
   });
 
   it('lists and gets without any secret or ciphertext, and filters by kind', async () => {
@@ -149,6 +153,7 @@ describe('refusing what is wrong', () => {
     expect(await refused({ name: 'x.snmp', kind: 'snmp_v3', username: 'm', authKey: 'long-enough-key' })).toEqual(['body.privKey']);
     expect(await refused({ name: 'x.snmp', kind: 'snmp_v3', username: 'm', securityLevel: 'noAuthNoPriv', authKey: 'long-enough-key' })).toEqual(['body.authKey']);
     expect(await refused({ name: 'x.extra', kind: 'http_bearer', token: 't', username: 'who' })).toEqual(['body']);
+    expect(await refused({ name: 'x.cloud', kind: 'openstack_password', authUrl: 'ftp://keystone/v3', username: 'u', projectName: 'p', password: 'pw', interface: 'private' })).toEqual(['body.authUrl', 'body.interface']);
   });
 
   it('answers 409 problem+json for a name in use', async () => {
@@ -282,6 +287,6 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/credentials', '/credentials/{id}']));
     expect(doc.paths['/credentials'].post['x-permission']).toBe('credential.manage');
     expect(doc.paths['/credentials/{id}'].get['x-permission']).toBe('credential.read');
-    expect(doc.components.schemas.NewCredential.oneOf).toHaveLength(6);
+    expect(doc.components.schemas.NewCredential.oneOf).toHaveLength(Object.keys(SAMPLES).length);
   });
 });

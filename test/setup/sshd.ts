@@ -96,6 +96,8 @@ function configText(dir: string, hostKey: string, port: number, maxStartups?: nu
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',
     'LogLevel VERBOSE',
+    // SFTP for ssh.upload steps, served inside sshd (no sftp-server binary needed).
+    'Subsystem sftp internal-sftp',
     ...(maxStartups ? [`MaxStartups ${maxStartups}`] : []),
     '',
   ].join('\n');

@@ -58,10 +58,10 @@ describe('server states', () => {
   });
 
   it('a list step keeps servers by name (any case) and status', () => {
-    const step = { cloud: 'dc-a', name: 'banking', status: ['running' as const] };
+    const step = { credential: 'cred_0123456789abcdef', name: 'banking', status: ['running' as const] };
     expect(matchesListStep(server(), step)).toBe(true);
     expect(matchesListStep(server({ status: 'stopped' }), step)).toBe(false);
     expect(matchesListStep(server({ name: 'web-01' }), step)).toBe(false);
-    expect(matchesListStep(server(), { cloud: 'dc-a' })).toBe(true);
+    expect(matchesListStep(server(), { credential: 'cred_0123456789abcdef' })).toBe(true);
   });
 });

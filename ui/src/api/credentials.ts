@@ -2,7 +2,7 @@ import { request } from './http';
 
 /** The credential vault: names, kinds and public fields; secrets go in and never come back. */
 
-export const CREDENTIAL_KINDS = ['ssh_key', 'ssh_password', 'snmp_community', 'snmp_v3', 'http_bearer', 'http_basic'] as const;
+export const CREDENTIAL_KINDS = ['ssh_key', 'ssh_password', 'snmp_community', 'snmp_v3', 'http_bearer', 'http_basic', 'openstack_password'] as const;
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 
 export interface Credential {
@@ -14,6 +14,12 @@ export interface Credential {
   securityLevel?: string;
   authProtocol?: string;
   privProtocol?: string;
+  authUrl?: string;
+  userDomain?: string;
+  projectName?: string;
+  projectDomain?: string;
+  region?: string;
+  interface?: string;
   createdBy: string;
   updatedAt: string;
   version: number;

@@ -28,9 +28,19 @@ const FIELDS: Record<CredentialKind, FieldSpec[]> = {
   ],
   http_bearer: [{ name: 'token', label: 'Token', secret: true }],
   http_basic: [{ name: 'username', label: 'User name' }, { name: 'password', label: 'Password', secret: true }],
+  openstack_password: [
+    { name: 'authUrl', label: 'Keystone URL (OS_AUTH_URL)' },
+    { name: 'username', label: 'User name' },
+    { name: 'userDomain', label: 'User domain name', optional: true },
+    { name: 'projectName', label: 'Project name' },
+    { name: 'projectDomain', label: 'Project domain name', optional: true },
+    { name: 'region', label: 'Region', optional: true },
+    { name: 'interface', label: 'Interface', options: ['public', 'internal', 'admin'] },
+    { name: 'password', label: 'Password', secret: true },
+  ],
 };
 
-const KIND_LABELS: Record<CredentialKind, string> = { ssh_key: 'SSH key', ssh_password: 'SSH password', snmp_community: 'SNMP v2c community', snmp_v3: 'SNMP v3 user', http_bearer: 'HTTP bearer token', http_basic: 'HTTP basic' };
+const KIND_LABELS: Record<CredentialKind, string> = { ssh_key: 'SSH key', ssh_password: 'SSH password', snmp_community: 'SNMP v2c community', snmp_v3: 'SNMP v3 user', http_bearer: 'HTTP bearer token', http_basic: 'HTTP basic', openstack_password: 'OpenStack password' };
 
 /**
  * The credentials discovery and automation log in with (docs/credentials.md). Secrets are

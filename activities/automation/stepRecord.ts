@@ -1,0 +1,207 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Connection } from 'mongoose';
+import { maskSecrets, OutputCapture } from '../../domain/automation/output';
+import type { StepPlan, StepStatus } from '../../domain/automation/run';
+import type { RunbookStep } from '../../domain/automation/runbook';
+import { storedOutput } from '../../domain/automation/stepOutput';
+import type { ResolvedCredential } from '../../domain/credential';
+import type { MasterKeySource } from '../../runtime/masterKey';
+import { type HostDocument, recordStep, setHostStatus, type StepResult } from '../../store/automation/runs';
+import { CredentialNotFoundError, resolveCredential } from '../../store/credentials';
+import type { HostStepInput, HostStepSummary } from './hostSteps';
+import { LiveLog } from './liveLog';
+import { type RunContext, RunContexts, type TemplateContext } from './runContext';
+
+/**
+ * What every host step activity does around its own work: load the run and host, know its
+ * attempt and deadline, keep a live log, heartbeat, and record one StepResult in the store
+ * (outputs masked and capped) while the workflow gets only the status.
+ */
+
+export interface StepDeps {
+  db: Connection;
+  masterKey: MasterKeySource;
+  contexts: RunContexts;
+  /** Recorded with every step (host name and pid by default). */
+  worker: string;
+}
+
+export function stepDeps(db: Connection, masterKey: MasterKeySource, worker: string): StepDeps {
+  return { db, masterKey, contexts: new RunContexts(db, masterKey), worker };
+}
+
+export type StepOutcome = Omit<StepResult, 'startedAt' | 'finishedAt' | 'durationMs' | 'attempt' | 'worker'>;
+
+const HEARTBEAT_MS = 5_000;
+
+/** The activity was cancelled (the run was): recorded, then reported to Temporal as such. */
+export class StepCancelled extends Error {
+  override readonly name = 'StepCancelled';
+}
+
+export class HostStep<S extends RunbookStep> {
+  readonly startedAt = new Date();
+  readonly attempt = Context.current().info.attempt;
+  readonly signal = Context.current().cancellationSignal;
+  /** Values masked wherever this step's output goes (the run's secret parameters, credentials). */
+  readonly secrets: string[];
+  private log?: LiveLog;
+  private heartbeat?: NodeJS.Timeout;
+  private progress: unknown = {};
+
+  constructor(
+    private readonly deps: StepDeps,
+    readonly input: HostStepInput,
+    readonly run: RunContext,
+    readonly host: HostDocument,
+    readonly context: TemplateContext,
+  ) {
+    this.secrets = [...run.secrets];
+  }
+
+  static async begin<S extends RunbookStep>(deps: StepDeps, input: HostStepInput): Promise<HostStep<S>> {
+    const { run, host, context } = await deps.contexts.forHost(input.runId, input.seq);
+    return new HostStep<S>(deps, input, run, host, context);
+  }
+
+  get step(): S {
+    return this.run.definition.steps[this.input.step] as S;
+  }
+
+  get plan(): StepPlan {
+    return this.run.plans[this.input.step]!;
+  }
+
+  /** No attempt follows this one: the step is not idempotent, or its retries are used up. */
+  get lastAttempt(): boolean {
+    return this.attempt > this.plan.retries;
+  }
+
+  /** Time this attempt may take: the step's timeout, or what is left of the host's. */
+  get deadlineMs(): number {
+    return Math.min(this.plan.timeoutMs, this.input.hostDeadlineMs ?? Infinity);
+  }
+
+  /** Time left of the deadline. */
+  remainingMs(): number {
+    return this.deadlineMs - (Date.now() - this.startedAt.getTime());
+  }
+
+  /** The credential with its secret; its secret values are masked from now on. Throws CredentialNotFoundError. */
+  async credential(id: string): Promise<ResolvedCredential> {
+    const credential = await resolveCredential(this.deps.db, await this.deps.masterKey(), id);
+    this.secrets.push(...secretsOf(credential));
+    return credential;
+  }
+
+  /** The host is being worked on: its status, a live log, a heartbeat every 5 s (with the last progress). */
+  async start(): Promise<void> {
+    if (this.host.status === 'pending') await setHostStatus(this.deps.db, this.input.runId, [this.input.seq], 'running', { startedAt: this.startedAt.toISOString() });
+    this.log = new LiveLog(this.deps.db, this.input.runId, this.input.seq, this.step.id, this.secrets);
+    this.heartbeat = setInterval(() => Context.current().heartbeat(this.progress), HEARTBEAT_MS);
+    await this.say(`${this.step.name ?? this.step.id} (${this.step.type}) on ${this.host.name}${this.host.address ? ` (${this.host.address})` : ''}, attempt ${this.attempt}`);
+  }
+
+  /** Heartbeat details now (Temporal keeps them for a retried attempt) and at every beat. */
+  beat(progress: unknown): void {
+    this.progress = progress;
+    Context.current().heartbeat(progress);
+  }
+
+  /** Heartbeat details the previous attempt left, if any. */
+  get previous(): unknown {
+    return this.attempt > 1 ? Context.current().info.heartbeatDetails : undefined;
+  }
+
+  async say(text: string): Promise<void> {
+    await this.log?.system(maskSecrets(text, this.secrets));
+  }
+
+  /** Records the result (masked, output capped) and tells the workflow its status. */
+  async finish(outcome: StepOutcome): Promise<HostStepSummary> {
+    clearInterval(this.heartbeat);
+    const finishedAt = new Date();
+    const text = (value: string | undefined) => (value === undefined ? undefined : capped(maskSecrets(value, this.secrets)));
+    const result: StepResult = {
+      ...outcome,
+      ...(outcome.stdout !== undefined && { stdout: text(outcome.stdout) }),
+      ...(outcome.stderr !== undefined && { stderr: text(outcome.stderr) }),
+      ...(outcome.error !== undefined && { error: maskSecrets(outcome.error, this.secrets) }),
+      ...(outcome.output !== undefined && { output: storedOutput(outcome.output, this.secrets) }),
+      startedAt: this.startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationMs: finishedAt.getTime() - this.startedAt.getTime(),
+      attempt: this.attempt,
+      worker: this.deps.worker,
+    };
+    if (this.log) await this.say(outcome.error ? `${outcome.status}: ${outcome.error}` : outcome.status);
+    await recordStep(this.deps.db, this.input.runId, this.input.seq, this.step.id, result);
+    await this.close();
+    return { status: outcome.status, ...(outcome.exitCode !== undefined && { exitCode: outcome.exitCode }) };
+  }
+
+  /** Records `cancelled` and fails the activity as cancelled (a cancelled run's step). */
+  async cancelled(detail = 'the run was cancelled'): Promise<never> {
+    await this.finish({ status: 'cancelled', error: detail });
+    throw ApplicationFailure.nonRetryable(detail, 'Cancelled');
+  }
+
+  /**
+   * A transient failure: another attempt when one follows (after `delayMs` when the other
+   * side said how long), else null and the caller records `status`.
+   */
+  async retryOr(status: StepStatus, message: string, type: string, delayMs?: number): Promise<HostStepSummary> {
+    if (!this.lastAttempt) {
+      await this.say(`attempt ${this.attempt} of ${this.plan.retries + 1}: ${message}; trying again`);
+      await this.close();
+      throw ApplicationFailure.create({ message: maskSecrets(message, this.secrets), type, nonRetryable: false, ...(delayMs !== undefined && { nextRetryDelay: Math.max(1000, Math.min(delayMs, 300_000)) }) });
+    }
+    return this.finish({ status, error: message });
+  }
+
+  /** Fails the step with `message`: bad input, a missing or wrong credential. */
+  fail(message: string, output?: unknown): Promise<HostStepSummary> {
+    return this.finish({ status: 'failed', error: message, ...(output !== undefined && { output }) });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    const log = this.log;
+    this.log = undefined;
+    await log?.close();
+  }
+}
+
+/** Runs `work` for a step, turning the errors every step shares into results: a missing credential, a cancelled run. */
+export async function guarded<S extends RunbookStep>(step: HostStep<S>, work: () => Promise<HostStepSummary>): Promise<HostStepSummary> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof CredentialNotFoundError) return step.fail(error.message);
+    if (error instanceof StepCancelled || (step.signal.aborted && !(error instanceof ApplicationFailure))) return step.cancelled();
+    throw error;
+  } finally {
+    await step.close();
+  }
+}
+
+/** Rejects with StepCancelled as soon as `signal` aborts; `work` goes on unobserved (it is bounded by its own deadline). */
+export function unlessCancelled<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new StepCancelled('the run was cancelled'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new StepCancelled('the run was cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** The secret values of a credential, to mask wherever output goes. */
+export function secretsOf(credential: ResolvedCredential): string[] {
+  return Object.entries(credential).flatMap(([field, value]) => (typeof value === 'string' && ['password', 'passphrase', 'privateKey', 'authKey', 'privKey', 'community', 'token'].includes(field) ? [value] : []));
+}
+
+function capped(text: string): string {
+  const capture = new OutputCapture();
+  capture.push(text);
+  return capture.result().text;
+}

@@ -1,0 +1,33 @@
+import os from 'node:os';
+import type { Connection } from 'mongoose';
+import type { MasterKeySource } from '../../runtime/masterKey';
+import { type CloudStepSettings, createCloudStepActivities } from './cloudSteps';
+import { createAutomationHostActivities, type ZoneWorkerSettings } from './hostSteps';
+import { createHttpStepActivities } from './httpSteps';
+import { createSnmpStepActivities } from './snmpSteps';
+import type { SshPool } from './sshPool';
+import { stepDeps } from './stepRecord';
+import { createUploadStepActivities } from './uploadSteps';
+
+export interface ZoneActivitySettings extends ZoneWorkerSettings {
+  /** Polling and request limits of the cloud steps. */
+  cloud?: CloudStepSettings;
+}
+
+/**
+ * Every activity of a zone worker, one per family of host steps: runSshStep (ssh.command,
+ * ssh.script), runUploadStep (ssh.upload), runSnmpStep (snmp.*), runHttpStep (http.request)
+ * and runCloudStep (cloud.server.*). The SSH ones share the worker's connection pool.
+ */
+export function createZoneActivities(db: Connection, masterKey: MasterKeySource, pool: SshPool, settings: ZoneActivitySettings = {}) {
+  const deps = stepDeps(db, masterKey, settings.workerName ?? `${os.hostname()}/${process.pid}`);
+  return {
+    ...createAutomationHostActivities(db, masterKey, pool, settings),
+    ...createUploadStepActivities(deps, { db, pool, hostKeyPolicy: settings.hostKeyPolicy ?? 'accept-new' }),
+    ...createSnmpStepActivities(deps),
+    ...createHttpStepActivities(deps),
+    ...createCloudStepActivities(deps, settings.cloud),
+  };
+}
+
+export type ZoneActivities = ReturnType<typeof createZoneActivities>;
