@@ -1,7 +1,11 @@
+import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import type { Catalog } from '../runtime/catalog';
 import type { MasterKeySource } from '../runtime/masterKey';
+import { createAlertRunActivities, DEFAULT_ALERT_ROLE } from './automation/alertRuns';
 import { createAutomationRunActivities } from './automation/runs';
+import { createScheduledRunActivities } from './automation/scheduledRuns';
+import { createTicketEvidenceActivities } from './automation/ticketEvidence';
 import { createDiscoveryActivities } from './discovery';
 import { createNotificationActivities, type NotificationSettings } from './notifications';
 import { createTicketActivities } from './tickets';
@@ -14,14 +18,21 @@ export interface ActivityDeps {
   catalog: Catalog;
   /** Unseals the credentials discovery (and later automation) log in with. */
   masterKey: MasterKeySource;
+  /** For activities that start or signal workflows (scheduled and alert runs, run results to tickets). */
+  temporal: Client;
+  /** The role runs started by alerts are requested with (FLOWDESK_ALERT_AUTOMATION_ROLE); default automation_operator. */
+  alertRole?: string;
 }
 
 /** All activities the core worker registers, built from real clients. */
-export function createActivities({ db, notifications, catalog, masterKey }: ActivityDeps) {
+export function createActivities({ db, notifications, catalog, masterKey, temporal, alertRole = DEFAULT_ALERT_ROLE }: ActivityDeps) {
   return {
     ...createTicketActivities(db, catalog),
     ...createNotificationActivities(db, notifications),
     ...createDiscoveryActivities(db, catalog, masterKey),
     ...createAutomationRunActivities(db, catalog, masterKey),
+    ...createScheduledRunActivities(db, masterKey),
+    ...createAlertRunActivities({ db, masterKey, temporal, role: alertRole }),
+    ...createTicketEvidenceActivities(db, temporal, notifications.publicUrl),
   };
 }

@@ -26,6 +26,7 @@ import { catalogRoutes } from './routes/catalog';
 import { credentialRoutes } from './routes/credentials';
 import { automationLibraryRoutes } from './routes/automationLibrary';
 import { automationRunRoutes } from './routes/automationRuns';
+import { automationScheduleRoutes } from './routes/automationSchedules';
 import { libraryShipping } from './automationLibraryShipping';
 import { cmdbCiRoutes } from './routes/cmdbCis';
 import { cmdbImportRoutes } from './routes/cmdbImport';
@@ -71,6 +72,7 @@ function cmdbRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Catalog }):
 }
 
 export function apiRoutes(deps: AppDeps & { audit: AuditRecorder; sso: SsoSettings; catalog: Catalog }): AnyRoute[] {
+  const libraryReady = libraryShipping(deps.db, deps.catalog);
   return [
     ...authRoutes(deps),
     ...ssoRoutes(deps),
@@ -87,7 +89,8 @@ export function apiRoutes(deps: AppDeps & { audit: AuditRecorder; sso: SsoSettin
     ...cmdbRoutes(deps),
     ...credentialRoutes(deps),
     ...automationLibraryRoutes(deps),
-    ...automationRunRoutes({ ...deps, libraryReady: libraryShipping(deps.db, deps.catalog) }),
+    ...automationRunRoutes({ ...deps, libraryReady }),
+    ...automationScheduleRoutes({ ...deps, libraryReady }),
   ];
 }
 

@@ -109,6 +109,10 @@ export const SETTINGS = {
     schema: z.coerce.number().int().min(1).max(500).default(8),
     doc: "SSH connections a zone worker opens at once (handshakes in flight); keep it under sshd's MaxStartups (10 by default), or sshd drops connections.",
   },
+  FLOWDESK_ALERT_AUTOMATION_ROLE: {
+    schema: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, 'a role name: lower-case letters, digits and underscores').default('automation_operator'),
+    doc: "The role runs started by alerts (self-healing) are requested with: a runbook runs from an alert only when its allowedRoles name this role (docs/automation-triggers.md).",
+  },
   FLOWDESK_MASTER_KEY: {
     schema: z
       .string()

@@ -76,7 +76,7 @@ export async function startStack(config: Config, opts: StackOptions): Promise<St
       routeTemporalLogs(opts.logger);
       const connection = await NativeConnection.connect({ address: temporal.address });
       cleanups.push(() => connection.close());
-      const worker = await createCoreWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.FLOWDESK_TASK_QUEUE, db, workflowBundle: opts.workflowBundle, catalog, masterKey });
+      const worker = await createCoreWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.FLOWDESK_TASK_QUEUE, db, workflowBundle: opts.workflowBundle, catalog, masterKey, alertRole: config.FLOWDESK_ALERT_AUTOMATION_ROLE });
       const running = worker.run();
       cleanups.push(async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();

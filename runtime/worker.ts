@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Connection as StoreConnection } from 'mongoose';
 import { createActivities } from '../activities';
@@ -23,15 +24,19 @@ export interface CoreWorkerOptions {
   catalog?: Catalog;
   /** The key stored credentials are sealed with (runtime/masterKey.ts). */
   masterKey: MasterKeySource;
+  /** FLOWDESK_ALERT_AUTOMATION_ROLE: the role of runs alerts start; default automation_operator. */
+  alertRole?: string;
 }
 
 /** The core worker: every workflow type plus the store and notification activities. */
-export function createCoreWorker({ connection, namespace, taskQueue, db, workflowBundle, notifications, catalog = loadCatalog(), masterKey }: CoreWorkerOptions): Promise<Worker> {
+export function createCoreWorker({ connection, namespace, taskQueue, db, workflowBundle, notifications, catalog = loadCatalog(), masterKey, alertRole }: CoreWorkerOptions): Promise<Worker> {
+  // Activities that start or signal workflows share the worker's own connection.
+  const temporal = new Client({ connection, namespace });
   return Worker.create({
     connection,
     namespace,
     taskQueue,
-    activities: createActivities({ db, notifications: notifications ?? notificationSettingsOf(loadConfig(), catalog), catalog, masterKey }),
+    activities: createActivities({ db, notifications: notifications ?? notificationSettingsOf(loadConfig(), catalog), catalog, masterKey, temporal, alertRole }),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     shutdownGraceTime: '10 seconds',
   });

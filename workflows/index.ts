@@ -4,3 +4,4 @@ export { notificationWorkflow } from './notification';
 export { discoveryWorkflow } from './discovery';
 export { runWorkflow } from './run';
 export { runChunkWorkflow } from './runChunk';
+export { scheduledRunWorkflow } from './scheduledRun';

@@ -1,5 +1,6 @@
-import { CancellationScope, condition, continueAsNew, defineUpdate, executeChild, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import { CancellationScope, condition, continueAsNew, defineUpdate, executeChild, isCancellation, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createAutomationRunActivities, RunPlan } from '../activities/automation/runs';
+import type { createTicketEvidenceActivities } from '../activities/automation/ticketEvidence';
 import { chunkConcurrency, chunksOf, chunkWorkflowId, type RunStatus, segmentsOf } from '../domain/automation/run';
 import { batchSizes, batchStopsRun } from '../domain/automation/strategy';
 import { inParallel } from './parallel';
@@ -8,6 +9,8 @@ import { type ChunkResult, runChunkWorkflow } from './runChunk';
 type RunActivities = ReturnType<typeof createAutomationRunActivities>;
 
 const run = proxyActivities<RunActivities>({ startToCloseTimeout: '2 minutes', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' } });
+// Evidence is worth a few minutes of retries (a Temporal or store hiccup), not a run that never ends.
+const evidence = proxyActivities<ReturnType<typeof createTicketEvidenceActivities>>({ startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 } });
 
 /** Chunk workflows per execution before continuing as new: a few events each keep the history small. */
 const CHUNKS_PER_EXECUTION = 400;
@@ -105,6 +108,7 @@ export async function runWorkflow(input: RunInput): Promise<RunOutcome> {
     } else {
       await CancellationScope.nonCancellable(() => run.finishRun(runId, 'failed', `the run failed: ${messageOf(error)}`));
     }
+    await report();
     throw error;
   }
 
@@ -119,7 +123,13 @@ export async function runWorkflow(input: RunInput): Promise<RunOutcome> {
 
   async function finish(status: RunStatus, summary: string): Promise<RunOutcome> {
     await run.finishRun(runId, status, summary);
+    await report();
     return { status, summary };
+  }
+
+  /** A run started for a ticket writes its result to the ticket's timeline, however it ended; a lost report does not change the run's outcome. */
+  async function report(): Promise<void> {
+    await CancellationScope.nonCancellable(() => evidence.reportRunToTicket(runId)).catch((error: unknown) => log.warn('could not write the run result to its ticket', { runId, error: messageOf(error) }));
   }
 }
 

@@ -17,6 +17,7 @@ import { nextApprovalDueAt } from '../domain/approval';
 import type { TicketEvent } from '../domain/notification/event';
 import type { SlaCatalog } from '../domain/sla/policy';
 import { nextSlaWakeUp, reachThresholds } from '../domain/sla/ticketSla';
+import type { AutomationEvidence } from '../domain/ticket/automation';
 import { eventsBetween } from '../domain/ticket/events';
 import { DEFAULT_SETTINGS, type ServiceDeskSettings } from '../domain/ticket/settings';
 import { escalate, withSlas } from '../domain/ticket/sla';
@@ -52,6 +53,8 @@ export const openedUpdate = defineUpdate<Ticket>('ticket.opened');
 export const currentQuery = defineQuery<Ticket>('ticket.current');
 /** From other tickets' workflows: a parent resolving its children, a child linking, a problem resolving its incidents. */
 export const systemSignal = defineSignal<[{ action: SystemAction; actor: string }]>('ticket.system');
+/** From a run's workflow when a run started for this ticket ends: its result, as evidence on the timeline (once per run). */
+export const automationResultSignal = defineSignal<[AutomationEvidence]>('ticket.automationResult');
 
 export interface TicketWorkflowInput {
   ticket: Ticket;
@@ -61,6 +64,8 @@ export interface TicketWorkflowInput {
 }
 
 const SYSTEM = 'system';
+/** Who writes run results on the timeline. */
+const AUTOMATION = 'automation';
 
 export async function ticketWorkflow({ ticket: initial, rules: carried, persistedVersion = 0 }: TicketWorkflowInput): Promise<Ticket> {
   // Handlers are registered before the first await (an Update sent with start must find
@@ -132,6 +137,12 @@ export async function ticketWorkflow({ ticket: initial, rules: carried, persiste
     await ready();
     // Another ticket's view may be stale (a child already resolved by hand): skip what no longer applies.
     if (ticketRejection(ticket, action, ctx(actor)) === null) await applyOwn(action, actor);
+  });
+  setHandler(automationResultSignal, async (evidence) => {
+    await ready();
+    const action: SystemAction = { type: 'automation_result', evidence };
+    // A report delivered twice (a retried activity) finds itself on the timeline and is dropped.
+    if (ticketRejection(ticket, action, ctx(AUTOMATION)) === null) await applyOwn(action, AUTOMATION);
   });
 
   rules ??= await ticketRules();

@@ -7,6 +7,7 @@ import type { Serial } from '../../domain/automation/strategy';
 import type { CiRecord, CmdbGraph } from '../../domain/cmdb/graph';
 import { PRIMARY_IP } from '../../domain/cmdb/graph';
 import { checkSelector, select, type Selector } from '../../domain/cmdb/selector';
+import { narrowedSelector } from '../../domain/automation/targets';
 import { parseDuration } from '../../domain/sla/policy';
 import type { Catalog } from '../../runtime/catalog';
 import { addApproval, closeHosts, findRun, type HostDocument, hostCounts, hostDocId, hostsBetween, insertHosts, recordStep, type RunApproval, type RunWaiting, setHostStatus, updateRun } from '../../store/automation/runs';
@@ -71,10 +72,11 @@ export function createAutomationRunActivities(db: Connection, catalog: Catalog, 
       });
       if (run.startedAt) return plan(run.targets.total, run.targets.byZone);
       const [resolvedModel, graph] = await Promise.all([model(), cmdbGraph(db)]);
-      const selector = definition.targets.selector as Selector;
-      const issues = checkSelector(selector, resolvedModel);
+      const own = definition.targets.selector as Selector;
+      const issues = checkSelector(own, resolvedModel);
       if (issues.length) throw ApplicationFailure.nonRetryable(`the target selector no longer fits the CMDB model: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, 'BadSelector');
-      const targets = [...select(selector, { graph, model: resolvedModel })].map((id) => graph.ci(id)!).sort(byName);
+      // Explicit targets narrow the runbook's selector (both must hold), checked again now: a CI may have changed since.
+      const targets = [...select(narrowedSelector(own, run.targetIds), { graph, model: resolvedModel })].map((id) => graph.ci(id)!).sort(byName);
       const byZone: Record<string, number> = {};
       const docs = targets.map((ci, seq) => {
         const doc = hostOf(runId, seq, ci, graph);

@@ -4,6 +4,7 @@ import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import { FINISHED, runWorkflowId, zoneTaskQueue } from '../../domain/automation/run';
 import { MASK } from '../../domain/automation/output';
+import { isFinal } from '../../domain/ticket/ticket';
 import type { MasterKeySource } from '../../runtime/masterKey';
 import { createRun, RunRequestError } from '../../store/automation/newRun';
 import { findHost, findRun, hostCounts, hostsBetween, hostsWith, listRuns, logsAfter, type HostDocument, type RunDocument } from '../../store/automation/runs';
@@ -11,6 +12,7 @@ import { approveUpdate } from '../../workflows/run';
 import { decideUpdate } from '../../workflows/runChunk';
 import type { AuditRecorder } from '../audit';
 import { ConflictError, ForbiddenError, InputError, NotFoundError } from '../problem';
+import { ticketReader } from '../ticketAccess';
 import { type AnyRoute, defineRoute } from '../route';
 import { approvalBody, decisionBody, hostParams, listRunsQuery, logLine, logQuery, newRunBody, run, runHost, runHostsQuery, runId, runList } from '../schemas/automationRun';
 
@@ -32,6 +34,8 @@ export interface AutomationRunDeps {
 
 /** Runs of runbooks: start, follow (hosts, logs, live stream), approve, decide, cancel. */
 export function automationRunRoutes({ db, temporal, namespace, taskQueue, audit, masterKey, libraryReady }: AutomationRunDeps): AnyRoute[] {
+  const readTicket = ticketReader(db, audit);
+
   async function held(id: string): Promise<RunDocument> {
     const found = await findRun(db, id);
     if (!found) throw new NotFoundError(`no run ${id}`);
@@ -94,7 +98,7 @@ export function automationRunRoutes({ db, temporal, namespace, taskQueue, audit,
     method: 'post',
     path: '/automation/runs',
     operationId: 'startRun',
-    summary: "Run a published runbook version on its selector's targets; the runbook's allowedRoles must include one of yours",
+    summary: "Run a published runbook version on its selector's targets (or on some of them: targets), for a ticket if one is named; the runbook's allowedRoles must include one of yours",
     tag: TAG,
     permission: 'automation.run',
     body: newRunBody,
@@ -102,6 +106,11 @@ export function automationRunRoutes({ db, temporal, namespace, taskQueue, audit,
     async handler({ body, req, res }) {
       await libraryReady();
       const principal = req.principal!;
+      if (body.ticket) {
+        // A ticket the caller cannot see answers 404, as a missing one does.
+        const ticket = await readTicket(body.ticket, req);
+        if (isFinal(ticket)) throw new ConflictError(`${ticket.number} is ${ticket.state} and takes no more evidence; runs can be started for open tickets`);
+      }
       let doc: RunDocument;
       try {
         doc = await createRun(db, await masterKey(), {
@@ -109,6 +118,7 @@ export function automationRunRoutes({ db, temporal, namespace, taskQueue, audit,
           version: body.version,
           params: body.params,
           credential: body.credential,
+          targets: body.targets,
           requestedBy: principal.username,
           roles: principal.roles,
           trigger: body.ticket ? { type: 'ticket', ref: body.ticket } : { type: 'manual' },

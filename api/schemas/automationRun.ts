@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HOST_STATUSES } from '../../domain/automation/run';
+import { MAX_EXPLICIT_TARGETS } from '../../domain/automation/targets';
 import { libraryId } from './runbook';
 
 export const runId = z.string().regex(/^RUN\d{7,}$/, 'a run id looks like RUN0000042').meta({ description: 'Run id, e.g. RUN0000042' });
@@ -11,7 +12,17 @@ export const newRunBody = z
     version: z.int().min(1).optional().meta({ description: 'Default: the latest published version' }),
     params: z.record(z.string(), z.unknown()).optional().meta({ description: "Answers to the runbook's parameter form" }),
     credential: z.string().min(1).max(100).optional().meta({ description: 'Credential id for hosts whose CI names no ssh_credential' }),
-    ticket: z.string().regex(/^(INC|REQ|CHG|PRB)\d{7,}$/, 'not a ticket number').optional().meta({ description: 'The ticket or change the run is evidence for' }),
+    targets: z
+      .array(z.string().min(1).max(100))
+      .min(1)
+      .max(MAX_EXPLICIT_TARGETS)
+      .optional()
+      .meta({ description: "CI ids to limit the run to; each must be one the runbook's selector selects (a run can be narrowed, never widened)" }),
+    ticket: z
+      .string()
+      .regex(/^(INC|REQ|CHG|PRB)\d{7,}$/, 'not a ticket number')
+      .optional()
+      .meta({ description: 'The incident, request or problem the run is evidence for (changes once they exist): you must be able to see it, and its result is written to its timeline' }),
   })
   .meta({ id: 'NewRun' });
 

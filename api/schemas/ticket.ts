@@ -79,10 +79,14 @@ const states = [...new Set([...INCIDENT_STATES, ...REQUEST_STATES, ...PROBLEM_ST
 const timelineEntry = z.object({
   at: z.iso.datetime(),
   actor: z.string(),
-  kind: z.enum(['created', 'assigned', 'state_changed', 'comment', 'work_note', 'sla', 'approval', 'link', 'task', 'priority_changed']),
+  kind: z.enum(['created', 'assigned', 'state_changed', 'comment', 'work_note', 'sla', 'approval', 'link', 'task', 'priority_changed', 'automation']),
   text: z.string(),
   from: z.string().optional(),
   to: z.string().optional(),
+  run: z
+    .object({ runId: z.string(), runbook: z.string(), version: z.int(), status: z.string(), summary: z.string(), hosts: z.record(z.string(), z.int()), link: z.string() })
+    .optional()
+    .meta({ description: 'automation entries: the result of a run started for the ticket (shown to agents only)' }),
 });
 
 const slaView = z.object({

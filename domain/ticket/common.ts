@@ -1,6 +1,7 @@
 import type { Level, Priority } from '../priority';
 import type { TicketSla } from '../sla/ticketSla';
 import type { TicketKind } from '../ticketNumber';
+import type { AutomationEvidence } from './automation';
 
 export type { TicketKind };
 
@@ -18,10 +19,13 @@ export interface TimelineEntry {
     | 'approval'
     | 'link'
     | 'task'
-    | 'priority_changed';
+    | 'priority_changed'
+    | 'automation';
   text: string;
   from?: string;
   to?: string;
+  /** `automation` entries: the run's result, as evidence (domain/ticket/automation.ts). */
+  run?: AutomationEvidence;
 }
 
 /** Who routed a ticket: an agent by hand, an assignment rule, or an SLA escalation action. */

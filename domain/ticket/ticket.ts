@@ -1,3 +1,4 @@
+import { type AutomationResultAction, evidenceRejection, recordEvidence } from './automation';
 import { type AssignmentSource, TransitionRejected } from './common';
 import { assignTo, bump, changeFields, comment, setWatching, type TicketFieldChanges } from './changes';
 import { applyIncidentAction, callerReplied, type Incident, type IncidentAction, incidentRejection, type IncidentSystemAction } from './incident';
@@ -18,7 +19,7 @@ export type CommonAction =
 export type RoutingAction = { type: 'route'; group: string; assignee: string | null; source: Exclude<AssignmentSource, 'manual'>; rule?: string };
 
 export type TicketAction = CommonAction | IncidentAction | RequestAction | ProblemAction;
-export type SystemAction = RoutingAction | IncidentSystemAction | RequestSystemAction | ProblemSystemAction;
+export type SystemAction = RoutingAction | AutomationResultAction | IncidentSystemAction | RequestSystemAction | ProblemSystemAction;
 export type AnyAction = TicketAction | SystemAction;
 
 /** States after which a ticket takes no more actions. */
@@ -34,12 +35,12 @@ export function isOpen(ticket: Pick<Ticket, 'state'>): boolean {
   return !(DONE_STATES as readonly string[]).includes(ticket.state);
 }
 
-const COMMON_TYPES = new Set(['assign', 'comment', 'update', 'watch', 'route']);
+const COMMON_TYPES = new Set(['assign', 'comment', 'update', 'watch', 'route', 'automation_result']);
 
 /** Why `action` cannot be applied to `ticket` now, or null when it can. */
 export function ticketRejection(ticket: Ticket, action: AnyAction, ctx: ActionContext): string | null {
   if (isFinal(ticket)) return `${ticket.number} is ${ticket.state} and accepts no more actions`;
-  if (COMMON_TYPES.has(action.type)) return commonRejection(ticket, action as CommonAction | RoutingAction);
+  if (COMMON_TYPES.has(action.type)) return commonRejection(ticket, action as CommonAction | RoutingAction | AutomationResultAction);
   switch (ticket.kind) {
     case 'incident':
       return incidentRejection(ticket, action as IncidentAction | IncidentSystemAction, ctx);
@@ -50,7 +51,9 @@ export function ticketRejection(ticket: Ticket, action: AnyAction, ctx: ActionCo
   }
 }
 
-function commonRejection(ticket: Ticket, action: CommonAction | RoutingAction): string | null {
+function commonRejection(ticket: Ticket, action: CommonAction | RoutingAction | AutomationResultAction): string | null {
+  // Evidence is taken in any state before the final ones, a resolved ticket's too.
+  if (action.type === 'automation_result') return evidenceRejection(ticket, action.evidence);
   if ((action.type === 'assign' || action.type === 'update' || action.type === 'route') && !isOpen(ticket)) {
     // Only incidents can be reopened; other kinds are done for good once resolved or fulfilled.
     return `cannot ${action.type} ${ticket.number}: it is '${ticket.state}'${ticket.kind === 'incident' ? '; reopen it first' : ''}`;
@@ -77,6 +80,8 @@ export function applyTicketAction(ticket: Ticket, action: AnyAction, ctx: Action
       return changeFields(bump(ticket, ctx), action.changes, ctx);
     case 'watch':
       return setWatching(bump(ticket, ctx), action.watching, ctx);
+    case 'automation_result':
+      return recordEvidence(bump(ticket, ctx), action.evidence, ctx);
   }
   switch (ticket.kind) {
     case 'incident':
@@ -128,7 +133,7 @@ export function isVisible(ticket: Visibility, scope: TicketScope): boolean {
   return groups.some((group) => scope.groups.includes(group));
 }
 
-/** The ticket as someone who may not see work notes (a requester) is shown it. */
+/** The ticket as someone who may not see work notes (a requester) is shown it: without them and without automation evidence (host names, run outputs). */
 export function withoutWorkNotes<T extends Ticket>(ticket: T): T {
-  return { ...ticket, timeline: ticket.timeline.filter((entry) => entry.kind !== 'work_note') };
+  return { ...ticket, timeline: ticket.timeline.filter((entry) => entry.kind !== 'work_note' && entry.kind !== 'automation') };
 }

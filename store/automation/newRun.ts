@@ -1,7 +1,11 @@
 import type { Connection } from 'mongoose';
 import { type Answers, validateAnswers } from '../../domain/catalogItem';
 import type { RunbookDefinition } from '../../domain/automation/runbook';
+import { distinctTargets, narrowedSelector } from '../../domain/automation/targets';
+import { checkSelector, select, type Selector } from '../../domain/cmdb/selector';
 import type { MasterKey } from '../../runtime/masterKey';
+import { loadModel } from '../cmdb/modelStore';
+import { cmdbGraph } from '../cmdb/replica';
 import { nextSequence } from '../counters';
 import { publishedVersion } from './library';
 import { sealRunSecrets } from './runSecrets';
@@ -18,6 +22,11 @@ export interface RunRequest {
   version?: number;
   params?: unknown;
   credential?: string;
+  /**
+   * CI ids the run is limited to; each must be one the runbook's selector selects (a
+   * trigger narrows a runbook, never widens it). Default: all the selector selects.
+   */
+  targets?: readonly string[];
   requestedBy: string;
   /** The roles of who asks; one must be among the runbook's allowedRoles (admin always is). */
   roles: readonly string[];
@@ -54,6 +63,7 @@ export async function planRun(db: Connection, request: RunRequest): Promise<Omit
   }
   const checked = validateAnswers(definition.parameters ?? { type: 'object', properties: {} }, request.params ?? {});
   if (!checked.ok) throw new RunRequestError('invalid', 'the parameters do not fit the runbook', checked.errors.map((e) => ({ field: `body.params${e.field ? `.${e.field}` : ''}`, message: e.message })));
+  const targetIds = request.targets && (await checkedTargets(db, request.runbook, definition, request.targets));
   const secretNames = new Set(definition.secretParameters ?? []);
   const params: Answers = {};
   const secretParams: Answers = {};
@@ -67,6 +77,7 @@ export async function planRun(db: Connection, request: RunRequest): Promise<Omit
     requestedBy: request.requestedBy,
     trigger: request.trigger,
     ...(request.credential && { credential: request.credential }),
+    ...(targetIds && { targetIds }),
     status: 'queued',
     approvals: [],
     targets: { total: 0, byZone: {} },
@@ -74,13 +85,43 @@ export async function planRun(db: Connection, request: RunRequest): Promise<Omit
   };
 }
 
-/** Stores the run record under a new number; the caller starts `run/<id>`. */
-export async function createRun(db: Connection, key: MasterKey, request: RunRequest): Promise<RunDocument> {
+/**
+ * Stores the run record under a new number (or `reserved`, a number taken before, see
+ * runClaims.ts); the caller starts `run/<id>`.
+ */
+export async function createRun(db: Connection, key: MasterKey, request: RunRequest, reserved?: string): Promise<RunDocument> {
   const { secretParams, ...planned } = await planRun(db, request);
-  const id = runIdOf(await nextSequence(db, 'automation_run'));
+  const id = reserved ?? runIdOf(await nextSequence(db, 'automation_run'));
   const run: RunDocument = { _id: id, ...planned, ...(Object.keys(secretParams).length && { sealedParams: sealRunSecrets(key, id, secretParams) }) };
   await insertRun(db, run);
   return run;
+}
+
+/** The explicit targets without repeats, each checked to be a CI the runbook's selector selects; a field error names each one that is not. */
+async function checkedTargets(db: Connection, runbook: string, definition: RunbookDefinition, targets: readonly string[]): Promise<string[]> {
+  const ids = distinctTargets(targets);
+  const graph = await cmdbGraph(db);
+  const known = ids.filter((id) => graph.ci(id));
+  let selected = new Set<string>();
+  if (known.length) {
+    const model = await loadModel(db);
+    const selector = definition.targets.selector as Selector;
+    const issues = checkSelector(selector, model);
+    if (issues.length) throw new RunRequestError('invalid', `runbook ${runbook}'s target selector no longer fits the CMDB model: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    selected = select(narrowedSelector(selector, known), { graph, model });
+  }
+  const outside: Array<{ id: string; index: number }> = [];
+  const seen = new Set<string>();
+  targets.forEach((id, index) => {
+    if (!seen.has(id) && !selected.has(id)) outside.push({ id, index });
+    seen.add(id);
+  });
+  if (outside.length) {
+    const errors = outside.map(({ id, index }) => ({ field: `body.targets.${index}`, message: graph.ci(id) ? `${id} is not one of runbook ${runbook}'s targets: its selector does not select it` : `no CI ${id}` }));
+    const named = outside.slice(0, 10).map(({ id }) => id).join(', ');
+    throw new RunRequestError('invalid', `${outside.length === 1 ? 'a target is' : `${outside.length} targets are`} outside runbook ${runbook}'s selector: ${named}${outside.length > 10 ? ', …' : ''}`, errors);
+  }
+  return ids;
 }
 
 /** The scripts the runbook's steps use, as published (a library script is pinned by the runbook version). */

@@ -55,6 +55,8 @@ export interface RunDocument {
   trigger: RunTrigger;
   /** A credential id used for hosts that name none of their own. */
   credential?: string;
+  /** CI ids a trigger limited the run to, inside the runbook's selector (docs/automation-triggers.md#explicit-targets). */
+  targetIds?: string[];
   status: RunStatus;
   waiting?: RunWaiting;
   approvals: RunApproval[];
@@ -134,6 +136,7 @@ export const hostDocId = (runId: string, seq: number) => `${runId}/${seq}`;
 export async function ensureRunIndexes(db: Connection): Promise<void> {
   await Promise.all([
     runs(db).createIndex({ createdAt: -1 }),
+    runs(db).createIndex({ 'trigger.ref': 1, createdAt: -1 }),
     hosts(db).createIndex({ runId: 1, seq: 1 }),
     hosts(db).createIndex({ runId: 1, status: 1 }),
     logs(db).createIndex({ runId: 1, _id: 1 }),
@@ -152,6 +155,8 @@ export interface RunFilter {
   runbook?: string;
   status?: RunStatus;
   requestedBy?: string;
+  /** Runs a trigger made (a schedule's, a ticket's, an alert group's). */
+  trigger?: RunTrigger;
   /** createdAt of the last run of the previous page. */
   before?: string;
 }
@@ -162,8 +167,9 @@ export async function listRuns(db: Connection, filter: RunFilter, limit: number)
   if (filter.runbook) query['runbook.id'] = filter.runbook;
   if (filter.status) query.status = filter.status;
   if (filter.requestedBy) query.requestedBy = filter.requestedBy;
+  if (filter.trigger) Object.assign(query, { 'trigger.type': filter.trigger.type, ...(filter.trigger.ref !== undefined && { 'trigger.ref': filter.trigger.ref }) });
   if (filter.before) query.createdAt = { $lt: filter.before };
-  return runs(db).find(query, { projection: { scripts: 0, sealedParams: 0 } }).sort({ createdAt: -1 }).limit(limit).toArray();
+  return runs(db).find(query, { projection: { scripts: 0, sealedParams: 0, targetIds: 0 } }).sort({ createdAt: -1 }).limit(limit).toArray();
 }
 
 export async function updateRun(db: Connection, runId: string, set: Partial<RunDocument>, unset: Array<keyof RunDocument> = []): Promise<void> {

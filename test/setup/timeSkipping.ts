@@ -48,7 +48,7 @@ export async function startTicketTimeSkipping(name: string): Promise<TicketTimeS
     connection: env.nativeConnection,
     taskQueue,
     workflowsPath: require.resolve('../../workflows'),
-    activities: createActivities({ db, catalog: loadCatalog(), notifications: { smtp: null, webhooks: [], publicUrl: 'http://flowdesk.test' }, masterKey: testMasterKey() }),
+    activities: createActivities({ db, catalog: loadCatalog(), notifications: { smtp: null, webhooks: [], publicUrl: 'http://flowdesk.test' }, masterKey: testMasterKey(), temporal: env.client }),
   });
   const running = worker.run();
   return {

@@ -13,6 +13,7 @@ const KIND_LABELS: Record<TimelineEntry['kind'], string> = {
   link: 'Link',
   task: 'Task',
   priority_changed: 'Priority',
+  automation: 'Automation',
 };
 
 const CONVERSATION: ReadonlySet<TimelineEntry['kind']> = new Set(['comment', 'work_note']);
