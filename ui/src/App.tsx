@@ -26,6 +26,12 @@ import { NewCi } from './pages/cmdb/NewCi';
 import { DataCentresPage, RackPage } from './pages/cmdb/RackPage';
 import { DiscoveryPage } from './pages/discovery/DiscoveryPage';
 import { RunReport } from './pages/discovery/RunReport';
+import { EntryPage } from './pages/automation/EntryPage';
+import { LibraryPage } from './pages/automation/LibraryPage';
+import { RunForm } from './pages/automation/RunForm';
+import { RunHistory } from './pages/automation/RunHistory';
+import { RunView } from './pages/automation/RunView';
+import { SchedulesPage } from './pages/automation/SchedulesPage';
 import { usePendingApprovalCount, usePollPendingApprovals } from './pendingApprovals';
 import { Link, match, navigate, type Route, useLocation } from './router';
 import { hasPermission, loadSession, signOut, useSession } from './session';
@@ -51,6 +57,12 @@ const NEEDS: Partial<Record<Route['name'], { permission: string; title: string }
   credentials: { permission: 'credential.read', title: 'Credentials' },
   discovery: { permission: 'cmdb.read', title: 'Discovery' },
   discoveryRun: { permission: 'cmdb.read', title: 'Discovery run' },
+  automationLibrary: { permission: 'automation.read', title: 'Automation library' },
+  automationEntry: { permission: 'automation.read', title: 'Automation library' },
+  automationRunForm: { permission: 'automation.run', title: 'Run a runbook' },
+  automationRuns: { permission: 'automation.read', title: 'Runs' },
+  automationRun: { permission: 'automation.read', title: 'Run' },
+  automationSchedules: { permission: 'automation.read', title: 'Schedules' },
 };
 
 /** Where `/` leads: agents to their console, everyone else to the portal. */
@@ -66,6 +78,8 @@ function sectionOf(route: Route, search: URLSearchParams, agent: boolean): strin
   if (route.name === 'discoveryRun') return 'discovery';
   if (route.name === 'ci' || route.name === 'newCi') return 'cmdb';
   if (route.name === 'rack') return 'dataCentres';
+  if (route.name === 'automationEntry' || route.name === 'automationRunForm') return 'automationLibrary';
+  if (route.name === 'automationRun') return 'automationRuns';
   return route.name;
 }
 
@@ -166,6 +180,12 @@ export function App() {
             {route.name === 'credentials' && <CredentialsPage />}
             {route.name === 'discovery' && <DiscoveryPage />}
             {route.name === 'discoveryRun' && <RunReport key={route.id} id={route.id} />}
+            {route.name === 'automationLibrary' && <LibraryPage key={route.kind} kind={route.kind} />}
+            {route.name === 'automationEntry' && <EntryPage key={`${route.kind}/${route.id}`} kind={route.kind} id={route.id} />}
+            {route.name === 'automationRunForm' && <RunForm key={route.id} id={route.id} />}
+            {route.name === 'automationRuns' && <RunHistory />}
+            {route.name === 'automationRun' && <RunView key={route.id} id={route.id} />}
+            {route.name === 'automationSchedules' && <SchedulesPage />}
             {route.name === 'notFound' && <NotFound />}
           </>
         )}
@@ -246,6 +266,23 @@ function MainNav({ me, section }: { me: Me; section: string }) {
           <Link to="/cmdb/model" className="nav-link" aria-current={current('cmdbModel')} data-testid="nav-cmdb-model">
             <NavIcon d="M4 6h6v4H4zM14 6h6v4h-6zM9 16h6v4H9zM7 10v3h10v-3M12 13v3" />
             <span>Model</span>
+          </Link>
+        </>
+      )}
+      {can('automation.read') && (
+        <>
+          <p className="nav-heading nav-heading-gap">Automation</p>
+          <Link to="/automation/runbooks" className="nav-link" aria-current={current('automationLibrary')} data-testid="nav-automation">
+            <NavIcon d="M4 4h11l5 5v11H4zM14 4v6h6M8 13h8M8 17h5" />
+            <span>Library</span>
+          </Link>
+          <Link to="/automation/runs" className="nav-link" aria-current={current('automationRuns')} data-testid="nav-automation-runs">
+            <NavIcon d="M5 3l14 9-14 9V3Z" />
+            <span>Runs</span>
+          </Link>
+          <Link to="/automation/schedules" className="nav-link" aria-current={current('automationSchedules')} data-testid="nav-automation-schedules">
+            <NavIcon d="M12 7v5l3 2M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18Z" />
+            <span>Schedules</span>
           </Link>
         </>
       )}

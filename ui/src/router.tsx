@@ -63,6 +63,12 @@ export type Route =
   | { name: 'credentials' }
   | { name: 'discovery' }
   | { name: 'discoveryRun'; id: string }
+  | { name: 'automationLibrary'; kind: 'runbook' | 'script' }
+  | { name: 'automationEntry'; kind: 'runbook' | 'script'; id: string }
+  | { name: 'automationRunForm'; id: string }
+  | { name: 'automationRuns' }
+  | { name: 'automationRun'; id: string }
+  | { name: 'automationSchedules' }
   | { name: 'redirect'; to: string }
   | { name: 'notFound' };
 
@@ -97,6 +103,17 @@ export function match(pathname: string): Route {
   if (path === '/cmdb/discovery') return { name: 'discovery' };
   const discoveryRun = /^\/cmdb\/discovery\/runs\/([^/]+)$/.exec(path);
   if (discoveryRun) return { name: 'discoveryRun', id: decodeURIComponent(discoveryRun[1]!) };
+  if (path === '/automation') return { name: 'redirect', to: '/automation/runbooks' };
+  if (path === '/automation/runbooks') return { name: 'automationLibrary', kind: 'runbook' };
+  if (path === '/automation/scripts') return { name: 'automationLibrary', kind: 'script' };
+  if (path === '/automation/runs') return { name: 'automationRuns' };
+  if (path === '/automation/schedules') return { name: 'automationSchedules' };
+  const runForm = /^\/automation\/runbooks\/([^/]+)\/run$/.exec(path);
+  if (runForm) return { name: 'automationRunForm', id: decodeURIComponent(runForm[1]!) };
+  const entry = /^\/automation\/(runbooks|scripts)\/([^/]+)$/.exec(path);
+  if (entry) return { name: 'automationEntry', kind: entry[1] === 'runbooks' ? 'runbook' : 'script', id: decodeURIComponent(entry[2]!) };
+  const automationRun = /^\/automation\/runs\/([^/]+)$/.exec(path);
+  if (automationRun) return { name: 'automationRun', id: decodeURIComponent(automationRun[1]!) };
   if (path === '/tickets/new') return { name: 'newTicket' };
   const ticket = /^\/tickets\/([^/]+)$/.exec(path);
   if (ticket) return { name: 'ticket', number: decodeURIComponent(ticket[1]!) };
