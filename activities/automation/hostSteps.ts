@@ -87,7 +87,9 @@ export function createAutomationHostActivities(db: Connection, masterKey: Master
     const log = new LiveLog(db, input.runId, input.seq, step.id, secrets);
     const stdout = new OutputCapture();
     const stderr = new OutputCapture();
-    const heartbeat = setInterval(() => Context.current().heartbeat({ bytes: stdout.result().bytes + stderr.result().bytes }), HEARTBEAT_MS);
+    // The activity's context is taken now: a timer callback may run outside it.
+    const activity = Context.current();
+    const heartbeat = setInterval(() => activity.heartbeat({ bytes: stdout.result().bytes + stderr.result().bytes }), HEARTBEAT_MS);
     try {
       await log.system(`${step.name ?? step.id} on ${host.name} (${host.address}), attempt ${attempt}`);
       const outcome = await withHostSsh({ db, pool, hostKeyPolicy }, input.runId, { ...host, address: host.address }, credential, async (ssh) => {

@@ -98,7 +98,9 @@ export class HostStep<S extends RunbookStep> {
   async start(): Promise<void> {
     if (this.host.status === 'pending') await setHostStatus(this.deps.db, this.input.runId, [this.input.seq], 'running', { startedAt: this.startedAt.toISOString() });
     this.log = new LiveLog(this.deps.db, this.input.runId, this.input.seq, this.step.id, this.secrets);
-    this.heartbeat = setInterval(() => Context.current().heartbeat(this.progress), HEARTBEAT_MS);
+    // The activity's context is taken now: a timer callback may run outside it.
+    const context = Context.current();
+    this.heartbeat = setInterval(() => context.heartbeat(this.progress), HEARTBEAT_MS);
     await this.say(`${this.step.name ?? this.step.id} (${this.step.type}) on ${this.host.name}${this.host.address ? ` (${this.host.address})` : ''}, attempt ${this.attempt}`);
   }
 
