@@ -88,7 +88,7 @@ export function apiRoutes(deps: AppDeps & { audit: AuditRecorder; sso: SsoSettin
     ...notificationRoutes(deps),
     ...cmdbRoutes(deps),
     ...credentialRoutes(deps),
-    ...automationLibraryRoutes(deps),
+    ...automationLibraryRoutes({ ...deps, libraryReady }),
     ...automationRunRoutes({ ...deps, libraryReady }),
     ...automationScheduleRoutes({ ...deps, libraryReady }),
   ];

@@ -19,9 +19,7 @@ import {
   publishDraft,
   publishedVersion,
   saveDraft,
-  syncShippedLibrary,
 } from '../../store/automation/library';
-import { appendAudit } from '../../store/audit';
 import type { AuditRecorder } from '../audit';
 import { cmdbAccess } from '../cmdb';
 import { ConflictError, NotFoundError, PreconditionFailedError, Problem } from '../problem';
@@ -115,28 +113,11 @@ async function libraryCall<T>(run: () => Promise<T>): Promise<T> {
 /**
  * The automation library (docs/automation-library.md): scripts and runbooks with drafts,
  * immutable published versions and diffs, under /automation/scripts and
- * /automation/runbooks. The first library request of a process publishes what changed in
- * catalog/runbooks (or `libraryReady` does, when given).
+ * /automation/runbooks. `libraryReady` publishes what changed in catalog/runbooks before
+ * the first request (api/automationLibraryShipping.ts, shared with the runs and schedules).
  */
-export function automationLibraryRoutes({ db, audit, catalog, libraryReady }: { db: Connection; audit: AuditRecorder; catalog: Catalog; libraryReady?: () => Promise<void> }): AnyRoute[] {
+export function automationLibraryRoutes({ db, audit, catalog, libraryReady: ready }: { db: Connection; audit: AuditRecorder; catalog: Catalog; libraryReady: () => Promise<void> }): AnyRoute[] {
   const cmdb = cmdbAccess(db, catalog.cmdb);
-
-  // One shipping per process; the app may share its own with other routes that read the library.
-  let shipped: Promise<void> | undefined;
-  const ready =
-    libraryReady ??
-    (() =>
-      (shipped ??= shipLibrary().catch((error: unknown) => {
-        shipped = undefined;
-        throw error;
-      })));
-  async function shipLibrary() {
-    const { published } = await syncShippedLibrary(db, catalog.library);
-    for (const label of published) {
-      const [, kind, id, version] = /^(\w+)\/(.+)@(\d+)$/.exec(label)!;
-      await appendAudit(db, { actor: { type: 'system', id: 'catalog' }, action: `automation.${kind}.publish`, target: { type: kind!, id: id! }, diff: { version: { after: Number(version) } }, outcome: 'success', detail: 'from catalog/runbooks' });
-    }
-  }
 
   const checkTargets = async (definition: RunbookDefinition | ScriptDefinition): Promise<DefinitionIssue[]> =>
     checkSelector((definition as RunbookDefinition).targets.selector, await cmdb.model(), 'targets.selector').map(({ path, message }) => ({ path, message }));
