@@ -2,6 +2,7 @@ import { type CalendarSpec as TemporalCalendar, type Client, type ScheduleDescri
 import { type CalendarField, type CalendarSpec, DAYS_OF_WEEK, MONTHS, type OverlapPolicy, runScheduleId, scheduledRunWorkflowId, type ScheduleSpec } from '../domain/automation/schedule';
 import type { ScheduleDocument } from '../store/automation/schedules';
 import type { ScheduledRunOutcome } from '../workflows/scheduledRun';
+import { rootMessage } from '../domain/failure';
 
 /**
  * Each run schedule has a Temporal Schedule `automation:<id>` that starts
@@ -128,10 +129,4 @@ function field(name: string, value: CalendarField<number | string>): unknown {
     return { start: named(item.start), end: named(item.end ?? FIELD_MAX[name]!), step: item.step };
   };
   return Array.isArray(value) ? value.map(one) : one(value);
-}
-
-function rootMessage(error: unknown): string {
-  let current = error as { message?: string; cause?: unknown } | undefined;
-  while (current?.cause) current = current.cause as typeof current;
-  return current?.message ?? String(error);
 }

@@ -3,6 +3,7 @@ import type { createDiscoveryActivities } from '../activities/discovery';
 import { addOutcomes, type DiscoveryJob, noCis, runIdOf, type RunCounts } from '../domain/cmdb/discovery/job';
 import { expandTargets } from '../domain/cmdb/discovery/targets';
 import { inParallel } from './parallel';
+import { rootMessage } from '../domain/failure';
 
 type DiscoveryActivities = ReturnType<typeof createDiscoveryActivities>;
 
@@ -50,7 +51,7 @@ export async function discoveryWorkflow(input: DiscoveryInput): Promise<RunCount
   } catch (error) {
     const counts = emptyCounts(0);
     await openDiscoveryRun({ id: runId, job: input.job, kind: 'network', trigger: input.requestedBy ? 'user' : 'schedule', requestedBy: input.requestedBy, startedAt, counts });
-    await closeDiscoveryRun(runId, { status: 'failed', counts, error: failureMessage(error) });
+    await closeDiscoveryRun(runId, { status: 'failed', counts, error: rootMessage(error) });
     throw error;
   }
   return definition.kind === 'sync' ? syncRun(runId, input, definition, startedAt) : sweepRun(runId, input, definition, startedAt);
@@ -84,16 +85,9 @@ async function syncRun(runId: string, input: DiscoveryInput, definition: Discove
     await closeDiscoveryRun(runId, { status: 'completed', counts: done, rejected });
     return done;
   } catch (error) {
-    await closeDiscoveryRun(runId, { status: 'failed', counts, error: failureMessage(error) });
+    await closeDiscoveryRun(runId, { status: 'failed', counts, error: rootMessage(error) });
     throw error;
   }
 }
 
 const emptyCounts = (total: number): RunCounts => ({ targets: { total, done: 0, discovered: 0, noResponse: 0, failed: 0 }, cis: noCis() });
-
-/** The activity's own message, not Temporal's "Activity task failed" wrapper. */
-function failureMessage(error: unknown): string {
-  let current = error as { message?: string; cause?: unknown } | undefined;
-  while (current?.cause) current = current.cause as typeof current;
-  return current?.message ?? String(error);
-}

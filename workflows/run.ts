@@ -5,6 +5,7 @@ import { chunkConcurrency, chunksOf, chunkWorkflowId, type RunStatus, segmentsOf
 import { batchSizes, batchStopsRun } from '../domain/automation/strategy';
 import { inParallel } from './parallel';
 import { type ChunkResult, runChunkWorkflow } from './runChunk';
+import { rootMessage } from '../domain/failure';
 
 type RunActivities = ReturnType<typeof createAutomationRunActivities>;
 
@@ -106,7 +107,7 @@ export async function runWorkflow(input: RunInput): Promise<RunOutcome> {
     if (isCancellation(error)) {
       await CancellationScope.nonCancellable(() => run.finishRun(runId, 'cancelled', 'the run was cancelled; running commands were killed'));
     } else {
-      await CancellationScope.nonCancellable(() => run.finishRun(runId, 'failed', `the run failed: ${messageOf(error)}`));
+      await CancellationScope.nonCancellable(() => run.finishRun(runId, 'failed', `the run failed: ${rootMessage(error)}`));
     }
     await report();
     throw error;
@@ -129,12 +130,6 @@ export async function runWorkflow(input: RunInput): Promise<RunOutcome> {
 
   /** A run started for a ticket writes its result to the ticket's timeline, however it ended; a lost report does not change the run's outcome. */
   async function report(): Promise<void> {
-    await CancellationScope.nonCancellable(() => evidence.reportRunToTicket(runId)).catch((error: unknown) => log.warn('could not write the run result to its ticket', { runId, error: messageOf(error) }));
+    await CancellationScope.nonCancellable(() => evidence.reportRunToTicket(runId)).catch((error: unknown) => log.warn('could not write the run result to its ticket', { runId, error: rootMessage(error) }));
   }
-}
-
-function messageOf(error: unknown): string {
-  let current = error as { message?: string; cause?: unknown } | undefined;
-  while (current?.cause) current = current.cause as typeof current;
-  return current?.message ?? String(error);
 }

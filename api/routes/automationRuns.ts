@@ -15,6 +15,7 @@ import { ConflictError, ForbiddenError, InputError, NotFoundError } from '../pro
 import { ticketReader } from '../ticketAccess';
 import { type AnyRoute, defineRoute } from '../route';
 import { approvalBody, decisionBody, hostParams, listRunsQuery, logLine, logQuery, newRunBody, run, runHost, runHostsQuery, runId, runList } from '../schemas/automationRun';
+import { rootMessage } from '../../domain/failure';
 
 const TAG = 'automation';
 const params = z.strictObject({ id: runId });
@@ -304,7 +305,7 @@ export function automationRunRoutes({ db, temporal, namespace, taskQueue, audit,
       try {
         await temporal.workflow.getHandle(runWorkflowId(p.id)).executeUpdate(approveUpdate, { args: [{ step: body.step, decision: body.decision, by: principal.username, ...(body.comment && { comment: body.comment }) }] });
       } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError) throw new ConflictError(messageOf(error));
+        if (error instanceof WorkflowUpdateFailedError) throw new ConflictError(rootMessage(error));
         throw error;
       }
       await audit(req, { action: `automation.run.${body.decision === 'approved' ? 'approve' : 'reject'}`, target: { type: 'run', id: p.id }, outcome: 'success', detail: `step ${body.step}${body.comment ? `: ${body.comment}` : ''}` });
@@ -329,7 +330,7 @@ export function automationRunRoutes({ db, temporal, namespace, taskQueue, audit,
       try {
         await temporal.workflow.getHandle(found.decision.chunk).executeUpdate(decideUpdate, { args: [{ seq: p.seq, decision: body.decision, by: req.principal!.username }] });
       } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError) throw new ConflictError(messageOf(error));
+        if (error instanceof WorkflowUpdateFailedError) throw new ConflictError(rootMessage(error));
         throw error;
       }
       await audit(req, {
@@ -343,10 +344,4 @@ export function automationRunRoutes({ db, temporal, namespace, taskQueue, audit,
   });
 
   return [start, list, get, hosts, host, logs, stream, cancel, approve, decide];
-}
-
-function messageOf(error: unknown): string {
-  let current = error as { message?: string; cause?: unknown } | undefined;
-  while (current?.cause) current = current.cause as typeof current;
-  return current?.message ?? String(error);
 }
