@@ -115,6 +115,11 @@ export class HostStep<S extends RunbookStep> {
     return this.attempt > 1 ? Context.current().info.heartbeatDetails : undefined;
   }
 
+  /** A chunk of the command's output, for the live log (masked there, in whole lines). */
+  output(stream: 'stdout' | 'stderr', chunk: string): void {
+    this.log?.push(stream, chunk);
+  }
+
   async say(text: string): Promise<void> {
     await this.log?.system(maskSecrets(text, this.secrets));
   }

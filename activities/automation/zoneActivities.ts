@@ -21,9 +21,10 @@ export interface ZoneActivitySettings extends ZoneWorkerSettings {
  */
 export function createZoneActivities(db: Connection, masterKey: MasterKeySource, pool: SshPool, settings: ZoneActivitySettings = {}) {
   const deps = stepDeps(db, masterKey, settings.workerName ?? `${os.hostname()}/${process.pid}`);
+  const ssh = { db, pool, hostKeyPolicy: settings.hostKeyPolicy ?? 'accept-new' } as const;
   return {
-    ...createAutomationHostActivities(db, masterKey, pool, settings),
-    ...createUploadStepActivities(deps, { db, pool, hostKeyPolicy: settings.hostKeyPolicy ?? 'accept-new' }),
+    ...createAutomationHostActivities(deps, ssh),
+    ...createUploadStepActivities(deps, ssh),
     ...createSnmpStepActivities(deps),
     ...createHttpStepActivities(deps),
     ...createCloudStepActivities(deps, settings.cloud),
