@@ -27,6 +27,7 @@ import { credentialRoutes } from './routes/credentials';
 import { automationLibraryRoutes } from './routes/automationLibrary';
 import { automationRunRoutes } from './routes/automationRuns';
 import { automationScheduleRoutes } from './routes/automationSchedules';
+import { automationSafetyRoutes } from './routes/automationSafety';
 import { libraryShipping } from './automationLibraryShipping';
 import { cmdbCiRoutes } from './routes/cmdbCis';
 import { cmdbImportRoutes } from './routes/cmdbImport';
@@ -91,6 +92,7 @@ export function apiRoutes(deps: AppDeps & { audit: AuditRecorder; sso: SsoSettin
     ...automationLibraryRoutes({ ...deps, libraryReady }),
     ...automationRunRoutes({ ...deps, libraryReady }),
     ...automationScheduleRoutes({ ...deps, libraryReady }),
+    ...automationSafetyRoutes({ ...deps, shippedRules: deps.catalog.highRisk }),
   ];
 }
 

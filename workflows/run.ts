@@ -6,6 +6,7 @@ import { batchSizes, batchStopsRun } from '../domain/automation/strategy';
 import { inParallel } from './parallel';
 import { type ChunkResult, runChunkWorkflow } from './runChunk';
 import { rootMessage } from '../domain/failure';
+import { HIGH_RISK_GATE } from '../domain/automation/risk';
 
 type RunActivities = ReturnType<typeof createAutomationRunActivities>;
 
@@ -42,7 +43,9 @@ export interface RunOutcome {
  * (strategy.serial), each batch's steps in segments cut at approval steps, each segment
  * in chunk workflows of at most CHUNK_SIZE hosts. After each batch the failure threshold
  * decides whether to go on. Cancelling the run cancels the chunks, whose activities kill
- * the remote commands. docs/automation.md#how-a-run-executes.
+ * the remote commands. Before any of it, the high-risk check of the rendered SSH steps
+ * may block the run or make it wait for a second person at the gate `high-risk`
+ * (domain/automation/risk.ts). docs/automation.md#how-a-run-executes.
  */
 export async function runWorkflow(input: RunInput): Promise<RunOutcome> {
   const { runId } = input;
@@ -65,6 +68,11 @@ export async function runWorkflow(input: RunInput): Promise<RunOutcome> {
   let plan: RunPlan | undefined;
   try {
     plan = input.resume?.plan ?? (await run.prepareRun(runId));
+    if (plan.risk?.decision === 'block') return finish('failed', plan.risk.summary);
+    if (plan.risk?.decision === 'approval' && approvals.get(HIGH_RISK_GATE) !== 'approved') {
+      const decision = await approval(HIGH_RISK_GATE, plan.risk.summary);
+      if (decision === 'rejected') return finish('stopped', 'its high-risk commands were not approved; nothing ran');
+    }
     const segments = segmentsOf(plan.steps);
     const batches = batchSizes(plan.total, plan.serial);
     let { batch = 0, offset = 0, failed = 0 } = input.resume ?? {};
@@ -113,9 +121,9 @@ export async function runWorkflow(input: RunInput): Promise<RunOutcome> {
     throw error;
   }
 
-  async function approval(step: string): Promise<'approved' | 'rejected'> {
+  async function approval(step: string, detail = `waiting for a second person to approve step '${step}'`): Promise<'approved' | 'rejected'> {
     awaitedGate = step;
-    await run.setRunWaiting(runId, { reason: 'approval', step, detail: `waiting for a second person to approve step '${step}'` });
+    await run.setRunWaiting(runId, { reason: 'approval', step, detail });
     await condition(() => approvals.has(step));
     awaitedGate = undefined;
     await run.setRunWaiting(runId, null);

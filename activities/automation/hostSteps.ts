@@ -1,11 +1,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { envExports, interpreterOf, stepCommand } from '../../domain/automation/command';
 import { OutputCapture } from '../../domain/automation/output';
 import type { StepStatus } from '../../domain/automation/run';
 import type { SshCommandStep, SshScriptStep } from '../../domain/automation/runbook';
 import { runRemote } from './remoteCommand';
-import { render, TemplateError } from './render';
-import type { RunContext } from './runContext';
+import { TemplateError } from './render';
+import { checkSshLine, type SshLine, sshLineFor } from './sshLine';
+import type { HighRiskRuleSet } from '../../domain/automation/highRisk';
+import { hostVerdict } from '../../domain/automation/risk';
+import { ShellValueError } from '../../domain/automation/shell';
 import type { HostKeyPolicy } from './hostKeys';
 import { type HostSshDeps, isSshUnreachable, lastSshStep, sshCredentialId, withHostSsh } from './hostSsh';
 import { guarded, HostStep, type StepDeps } from './stepRecord';
@@ -37,20 +39,24 @@ export interface ZoneWorkerSettings {
  * The SSH step activity of a zone worker (`ssh.command`, `ssh.script`). Results go straight
  * to the store; the workflow gets the status and exit code. A host that cannot be reached
  * is an outcome (`unreachable`), not a failure to retry: nothing ran. A connection that
- * drops mid-command is `unknown`, which the run asks an operator about.
+ * drops mid-command is `unknown`, which the run asks an operator about. What the step
+ * sends is checked for high-risk commands first (domain/automation/risk.ts): a step the
+ * check refuses is `blocked` and nothing is sent.
  */
-export function createAutomationHostActivities(deps: StepDeps, ssh: HostSshDeps) {
+export function createAutomationHostActivities(deps: StepDeps, ssh: HostSshDeps, highRiskRules: () => Promise<HighRiskRuleSet>) {
   async function runSshStep(input: HostStepInput): Promise<HostStepSummary> {
     const step = await HostStep.begin<SshCommandStep | SshScriptStep>(deps, input);
     return guarded(step, async () => {
       const { run, host } = step;
-      let line: { command: string; stdin?: string };
+      let line: SshLine;
       try {
-        line = commandFor(run, step.step, input.step, step.context);
+        line = sshLineFor(run, step.step, input.step, step.context);
       } catch (error) {
-        if (error instanceof TemplateError || error instanceof TypeError) return step.fail(error.message);
+        if (error instanceof TemplateError || error instanceof ShellValueError || error instanceof TypeError) return step.fail(error.message);
         throw error;
       }
+      const verdict = hostVerdict(step.step.id, checkSshLine(line, await highRiskRules().catch(() => undefined)), run.risk);
+      if (!verdict.go) return step.finish({ status: 'blocked', error: verdict.reason, output: { findings: verdict.findings } });
       const credentialId = sshCredentialId(run, host);
       if ('error' in credentialId) return step.fail(credentialId.error);
       const credential = await step.credential(credentialId.id);
@@ -66,7 +72,8 @@ export function createAutomationHostActivities(deps: StepDeps, ssh: HostSshDeps)
           credential,
           (connection) =>
             runRemote(connection, {
-              ...line,
+              command: line.command,
+              ...(line.stdin !== undefined && { stdin: line.stdin }),
               deadlineMs: step.deadlineMs,
               signal: step.signal,
               onStdout: (chunk) => {
@@ -107,16 +114,6 @@ export function createAutomationHostActivities(deps: StepDeps, ssh: HostSshDeps)
     /** One SSH step (`ssh.command`, `ssh.script`) on one host. */
     runSshStep,
   };
-}
-
-/** The command line of a step on this host, every value quoted by the engine. */
-function commandFor(run: RunContext, step: SshCommandStep | SshScriptStep, index: number, context: object): { command: string; stdin?: string } {
-  const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([name, value]) => [name, render(value, context, 'word')]));
-  const args = (step.args ?? []).map((arg) => render(arg, context, 'word'));
-  if (step.type === 'ssh.command') return { command: stepCommand(envExports(env), render(step.command, context, 'shell'), args) };
-  const script = run.scripts.find((s) => s.step === index);
-  if (!script) throw new TypeError(`step ${step.id} has no script pinned in the run`);
-  return { command: stepCommand(envExports(env), interpreterOf(script.language), args), stdin: script.body };
 }
 
 function describe(status: StepStatus, exitCode: number | null, signal?: string): string {

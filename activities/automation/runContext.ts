@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { Answers } from '../../domain/catalogItem';
 import { stepPlans, type StepPlan } from '../../domain/automation/run';
+import type { RunRisk } from '../../domain/automation/risk';
 import type { MasterKeySource } from '../../runtime/masterKey';
 import { findHost, findRun, type HostDocument, type RunDocument } from '../../store/automation/runs';
 import { openRunSecrets } from '../../store/automation/runSecrets';
@@ -15,6 +16,8 @@ export interface RunContext {
   /** Values to mask wherever output is stored or shown. */
   secrets: string[];
   plans: StepPlan[];
+  /** The high-risk findings of the run as prepared (and approved, when it needed approval). */
+  risk?: RunRisk;
 }
 
 /** At most this many runs are remembered per worker; a run's definition never changes, so no staleness. */
@@ -58,6 +61,7 @@ export class RunContexts {
       params: { ...doc.params, ...secret },
       secrets: Object.values(secret).map(String),
       plans: stepPlans(doc.definition),
+      ...(doc.risk && { risk: doc.risk }),
     };
   }
 }

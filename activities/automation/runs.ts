@@ -14,6 +14,10 @@ import { addApproval, closeHosts, findRun, type HostDocument, hostCounts, hostDo
 import { loadModel, seedModel } from '../../store/cmdb/modelStore';
 import { cmdbGraph } from '../../store/cmdb/replica';
 import { RunContexts } from './runContext';
+import { assessRunRisk } from './runRisk';
+import type { Decision } from '../../domain/automation/highRisk';
+import { blockedRunSummary, describeFindings, type RunRisk } from '../../domain/automation/risk';
+import { cachedRules } from '../../store/automation/highRiskRules';
 import type { MasterKeySource } from '../../runtime/masterKey';
 
 /** What the run workflow plans with: counts and timings, never outputs. */
@@ -27,6 +31,8 @@ export interface RunPlan {
   hostTimeoutMs?: number;
   /** Who started it: an approval must come from someone else. */
   requestedBy: string;
+  /** The high-risk check's decision over the rendered SSH steps; the findings are on the run's record. */
+  risk: { decision: Decision; summary: string };
 }
 
 /** A host of a chunk as the chunk workflow routes it. */
@@ -53,6 +59,7 @@ export function createAutomationRunActivities(db: Connection, catalog: Catalog, 
     return loadModel(db);
   };
   const contexts = new RunContexts(db, masterKey);
+  const rules = cachedRules(db, catalog.highRisk);
 
   return {
     /** Resolves the targets once (a retry finds them resolved) and records them in order. */
@@ -60,7 +67,7 @@ export function createAutomationRunActivities(db: Connection, catalog: Catalog, 
       const run = await findRun(db, runId);
       if (!run) throw ApplicationFailure.nonRetryable(`no run ${runId}`, 'RunNotFound');
       const definition = run.definition;
-      const plan = (total: number, byZone: Record<string, number>): RunPlan => ({
+      const plan = (total: number, byZone: Record<string, number>, risk = run.risk): RunPlan => ({
         total,
         byZone,
         steps: stepPlans(definition),
@@ -69,6 +76,7 @@ export function createAutomationRunActivities(db: Connection, catalog: Catalog, 
         maxFailPercentage: definition.strategy?.maxFailPercentage,
         ...(definition.strategy?.hostTimeout && { hostTimeoutMs: parseDuration(definition.strategy.hostTimeout) }),
         requestedBy: run.requestedBy,
+        risk: { decision: risk?.decision ?? 'allow', summary: risk ? riskSummary(risk) : '' },
       });
       if (run.startedAt) return plan(run.targets.total, run.targets.byZone);
       const [resolvedModel, graph] = await Promise.all([model(), cmdbGraph(db)]);
@@ -83,9 +91,10 @@ export function createAutomationRunActivities(db: Connection, catalog: Catalog, 
         byZone[doc.zone] = (byZone[doc.zone] ?? 0) + 1;
         return doc;
       });
+      const risk = assessRunRisk(await contexts.run(runId), docs, await rules().catch(() => undefined));
       for (let i = 0; i < docs.length; i += WRITE_PAGE) await insertHosts(db, docs.slice(i, i + WRITE_PAGE));
-      await updateRun(db, runId, { status: 'running', startedAt: new Date().toISOString(), targets: { total: docs.length, byZone } });
-      return plan(docs.length, byZone);
+      await updateRun(db, runId, { status: 'running', startedAt: new Date().toISOString(), targets: { total: docs.length, byZone }, risk });
+      return plan(docs.length, byZone, risk);
     },
 
     /** The chunk's hosts that are still in play, with their zones. */
@@ -139,6 +148,14 @@ export function createAutomationRunActivities(db: Connection, catalog: Catalog, 
       return hostCounts(db, runId);
     },
   };
+}
+
+/** One line for the run's history: why it is blocked, or what the second person is asked to approve. */
+function riskSummary(risk: RunRisk): string {
+  if (risk.decision === 'block') return blockedRunSummary(risk);
+  if (risk.decision === 'allow') return '';
+  const asked = risk.findings.filter((f) => f.action === 'approval');
+  return `a second person must approve its high-risk commands: ${asked.slice(0, 3).map((f) => `step ${f.step} ${describeFindings([f])}`).join('; ')}${asked.length > 3 ? ` (and ${risk.total - 3} more)` : ''}`;
 }
 
 const nameOf = (ci: CiRecord) => (typeof ci.attributes.name === 'string' ? ci.attributes.name : ci.id);

@@ -1,6 +1,10 @@
 import os from 'node:os';
 import type { Connection } from 'mongoose';
+import type { HighRiskRuleSet } from '../../domain/automation/highRisk';
+import { DEFAULT_CATALOG_DIR } from '../../runtime/catalog';
+import { loadHighRiskRules } from '../../runtime/catalog/highRiskRules';
 import type { MasterKeySource } from '../../runtime/masterKey';
+import { cachedRules } from '../../store/automation/highRiskRules';
 import { type CloudStepSettings, createCloudStepActivities } from './cloudSteps';
 import { createAutomationHostActivities, type ZoneWorkerSettings } from './hostSteps';
 import { createHttpStepActivities } from './httpSteps';
@@ -12,6 +16,8 @@ import { createUploadStepActivities } from './uploadSteps';
 export interface ZoneActivitySettings extends ZoneWorkerSettings {
   /** Polling and request limits of the cloud steps. */
   cloud?: CloudStepSettings;
+  /** The shipped high-risk rules, in force until an admin changes them; default: catalog/automation/high-risk-rules.yaml. */
+  highRiskRules?: HighRiskRuleSet;
 }
 
 /**
@@ -23,7 +29,7 @@ export function createZoneActivities(db: Connection, masterKey: MasterKeySource,
   const deps = stepDeps(db, masterKey, settings.workerName ?? `${os.hostname()}/${process.pid}`);
   const ssh = { db, pool, hostKeyPolicy: settings.hostKeyPolicy ?? 'accept-new' } as const;
   return {
-    ...createAutomationHostActivities(deps, ssh),
+    ...createAutomationHostActivities(deps, ssh, cachedRules(db, settings.highRiskRules ?? loadHighRiskRules(DEFAULT_CATALOG_DIR))),
     ...createUploadStepActivities(deps, ssh),
     ...createSnmpStepActivities(deps),
     ...createHttpStepActivities(deps),

@@ -4,6 +4,7 @@ import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import { FINISHED, runWorkflowId, zoneTaskQueue } from '../../domain/automation/run';
 import { MASK } from '../../domain/automation/output';
+import { HIGH_RISK_APPROVERS, HIGH_RISK_GATE } from '../../domain/automation/risk';
 import { isFinal } from '../../domain/ticket/ticket';
 import type { MasterKeySource } from '../../runtime/masterKey';
 import { createRun, RunRequestError } from '../../store/automation/newRun';
@@ -70,6 +71,7 @@ export function automationRunRoutes({ db, temporal, namespace, taskQueue, audit,
       ...(doc.startedAt && { startedAt: doc.startedAt }),
       ...(doc.finishedAt && { finishedAt: doc.finishedAt }),
       ...(doc.summary && { summary: doc.summary }),
+      ...(doc.risk && { risk: doc.risk }),
     };
     const waiting = doc.waiting ? [doc.waiting] : [];
     if (!detail) return { ...base, ...(waiting.length && { waiting }) };
@@ -294,9 +296,7 @@ export function automationRunRoutes({ db, temporal, namespace, taskQueue, audit,
     responses: { 200: { description: 'The run after the decision', schema: run } },
     async handler({ params: p, body, req, res }) {
       const doc = await held(p.id);
-      const step = doc.definition.steps.find((s) => s.id === body.step);
-      if (!step || step.type !== 'approval') throw new InputError(`run ${p.id} has no approval step ${body.step}`, [{ field: 'body.step', message: 'not an approval step of this run' }]);
-      const approvers = step.approvers ?? ['automation_admin'];
+      const approvers = approversOf(doc, body.step);
       const principal = req.principal!;
       if (!principal.roles.includes('admin') && !approvers.some((r) => principal.roles.includes(r))) {
         await audit(req, { action: 'automation.run.approve', target: { type: 'run', id: p.id }, outcome: 'denied', detail: `step ${body.step} needs ${approvers.join(' or ')}` });
@@ -344,4 +344,15 @@ export function automationRunRoutes({ db, temporal, namespace, taskQueue, audit,
   });
 
   return [start, list, get, hosts, host, logs, stream, cancel, approve, decide];
+}
+
+/** Who may decide an approval the run has: an approval step's approvers, or those of its high-risk commands. */
+function approversOf(doc: RunDocument, gate: string): string[] {
+  if (gate === HIGH_RISK_GATE) {
+    if (doc.risk?.decision !== 'approval') throw new InputError(`run ${doc._id} has no high-risk commands to approve`, [{ field: 'body.step', message: 'the high-risk check asked for no approval in this run' }]);
+    return HIGH_RISK_APPROVERS;
+  }
+  const step = doc.definition.steps.find((s) => s.id === gate);
+  if (!step || step.type !== 'approval') throw new InputError(`run ${doc._id} has no approval step ${gate}`, [{ field: 'body.step', message: `not an approval step of this run (nor ${HIGH_RISK_GATE})` }]);
+  return step.approvers ?? ['automation_admin'];
 }

@@ -28,6 +28,28 @@ export const newRunBody = z
 
 const waiting = z.object({ reason: z.enum(['approval', 'decision', 'worker', 'slot']), detail: z.string(), since: z.string().optional(), step: z.string().optional() });
 
+const finding = z.object({
+  step: z.string(),
+  ruleId: z.string(),
+  severity: z.enum(['critical', 'high', 'medium']),
+  action: z.enum(['block', 'approval']),
+  description: z.string(),
+  line: z.int().meta({ description: '1-based line of the rendered text; 0 when about the whole text' }),
+  text: z.string().meta({ description: 'The line as rendered, secrets masked' }),
+  form: z.string().optional().meta({ description: 'The canonical form the rule matched' }),
+  hosts: z.int().meta({ description: "How many targets' renderings gave it" }),
+});
+
+export const runRisk = z
+  .object({
+    decision: z.enum(['allow', 'approval', 'block']),
+    findings: z.array(finding).meta({ description: 'At most 50, those that block first' }),
+    total: z.int(),
+    uncheckedSteps: z.array(z.string()).meta({ description: "Steps that use earlier steps' outputs: checked on each host right before they run" }),
+    approvalRules: z.record(z.string(), z.array(z.string())).meta({ description: 'Per step, the rules a second person approves' }),
+  })
+  .meta({ id: 'RunRisk', description: 'The high-risk check of the rendered SSH steps (docs/automation-safety.md#in-a-run)' });
+
 export const run = z
   .object({
     id: runId,
@@ -44,6 +66,7 @@ export const run = z
     startedAt: z.string().optional(),
     finishedAt: z.string().optional(),
     summary: z.string().optional(),
+    risk: runRisk.optional(),
   })
   .meta({ id: 'Run' });
 
@@ -105,5 +128,5 @@ export const logQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(500),
 });
 
-export const approvalBody = z.strictObject({ step: stepId, decision: z.enum(['approved', 'rejected']), comment: z.string().max(2000).optional() }).meta({ id: 'RunApproval' });
+export const approvalBody = z.strictObject({ step: z.union([stepId, z.literal('high-risk')]).meta({ description: "The approval step, or `high-risk` for the run's high-risk commands" }), decision: z.enum(['approved', 'rejected']), comment: z.string().max(2000).optional() }).meta({ id: 'RunApproval' });
 export const decisionBody = z.strictObject({ decision: z.enum(['retry', 'skip', 'abort']), comment: z.string().max(2000).optional() }).meta({ id: 'HostDecision' });

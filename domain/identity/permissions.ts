@@ -23,6 +23,7 @@ export const PERMISSIONS = {
   'automation.run': 'Start runs of published runbooks (each runbook also names the roles that may run it), cancel them and decide for hosts whose outcome is unknown',
   'automation.approve': 'Approve runs that wait for a second person (approval steps, high-risk commands)',
   'automation.schedule': 'Create, pause and delete schedules of runbooks',
+  'automation.rules': 'Change the high-risk command rules every SSH step is checked against',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,12 +1,14 @@
 import path from 'node:path';
 import type { AssignmentRule } from '../../domain/assignment';
 import type { CatalogItem } from '../../domain/catalogItem';
+import type { HighRiskRuleSet } from '../../domain/automation/highRisk';
 import type { CmdbModel } from '../../domain/cmdb/model';
 import type { SlaCatalog } from '../../domain/sla/policy';
 import type { ServiceDeskSettings } from '../../domain/ticket/settings';
 import { projectRoot } from '../paths';
 import { loadAssignmentRules } from './assignment';
 import { loadCmdbModel } from './cmdb';
+import { loadHighRiskRules } from './highRiskRules';
 import { loadCatalogItems } from './items';
 import { loadShippedLibrary, type ShippedLibrary } from './runbooks';
 import { loadServiceDeskSettings } from './serviceDesk';
@@ -24,6 +26,8 @@ export interface Catalog {
   cmdb: CmdbModel;
   /** Runbooks and scripts shipped as files; published into the library when they change. */
   library: ShippedLibrary;
+  /** The shipped high-risk command rules (automation/high-risk-rules.yaml), in force until an admin changes them. */
+  highRisk: HighRiskRuleSet;
 }
 
 export const DEFAULT_CATALOG_DIR = path.join(projectRoot(), 'catalog');
@@ -41,5 +45,6 @@ export function loadCatalog(dir = DEFAULT_CATALOG_DIR, { warn = () => undefined 
     webhooks: loadWebhooks(dir, { warn }),
     cmdb: loadCmdbModel(dir).definition,
     library: loadShippedLibrary(dir),
+    highRisk: loadHighRiskRules(dir),
   };
 }

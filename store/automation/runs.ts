@@ -2,6 +2,7 @@ import { type Connection, Types } from 'mongoose';
 import type { Answers } from '../../domain/catalogItem';
 import { HOST_STATUSES, type HostStatus, type RunStatus, type StepStatus } from '../../domain/automation/run';
 import type { RiskLevel, RunbookDefinition, ScriptLanguage } from '../../domain/automation/runbook';
+import type { RunRisk } from '../../domain/automation/risk';
 import type { SealedSecret } from '../vault';
 
 /**
@@ -66,6 +67,8 @@ export interface RunDocument {
   finishedAt?: string;
   /** Why it ended as it did ("batch 2: 3 of 4 hosts failed"). */
   summary?: string;
+  /** The high-risk check of its SSH steps, made when the run was prepared (domain/automation/risk.ts). */
+  risk?: RunRisk;
 }
 
 export interface StepResult {
