@@ -31,8 +31,8 @@ export function createActivities({ db, notifications, catalog, masterKey, tempor
     ...createNotificationActivities(db, notifications),
     ...createDiscoveryActivities(db, catalog, masterKey),
     ...createAutomationRunActivities(db, catalog, masterKey),
-    ...createScheduledRunActivities(db, masterKey),
-    ...createAlertRunActivities({ db, masterKey, temporal, role: alertRole }),
+    ...createScheduledRunActivities(db, masterKey, catalog.runPolicy),
+    ...createAlertRunActivities({ db, masterKey, temporal, role: alertRole, policy: catalog.runPolicy }),
     ...createTicketEvidenceActivities(db, temporal, notifications.publicUrl),
   };
 }

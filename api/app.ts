@@ -23,6 +23,7 @@ import { Problem } from './problem';
 import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
 import { catalogRoutes } from './routes/catalog';
+import { automationDryRunRoutes } from './routes/automationDryRun';
 import { credentialRoutes } from './routes/credentials';
 import { automationLibraryRoutes } from './routes/automationLibrary';
 import { automationRunRoutes } from './routes/automationRuns';
@@ -90,8 +91,9 @@ export function apiRoutes(deps: AppDeps & { audit: AuditRecorder; sso: SsoSettin
     ...cmdbRoutes(deps),
     ...credentialRoutes(deps),
     ...automationLibraryRoutes({ ...deps, libraryReady }),
-    ...automationRunRoutes({ ...deps, libraryReady }),
-    ...automationScheduleRoutes({ ...deps, libraryReady }),
+    ...automationDryRunRoutes({ ...deps, libraryReady, runPolicy: deps.catalog.runPolicy, shippedRules: deps.catalog.highRisk }),
+    ...automationRunRoutes({ ...deps, libraryReady, runPolicy: deps.catalog.runPolicy }),
+    ...automationScheduleRoutes({ ...deps, libraryReady, runPolicy: deps.catalog.runPolicy }),
     ...automationSafetyRoutes({ ...deps, shippedRules: deps.catalog.highRisk }),
   ];
 }

@@ -2,6 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import { runWorkflowId } from '../../domain/automation/run';
+import type { RunPolicy } from '../../domain/automation/runPolicy';
 import type { MasterKeySource } from '../../runtime/masterKey';
 import { appendAudit } from '../../store/audit';
 import { createRun, RunRequestError } from '../../store/automation/newRun';
@@ -46,6 +47,8 @@ export interface AlertRunDeps {
   taskQueue: string;
   /** The role alert runs are requested with (FLOWDESK_ALERT_AUTOMATION_ROLE); the runbook's allowedRoles must name it. */
   role: string;
+  /** Risk levels and target scopes per role (catalog/automation/run-policy.yaml). */
+  policy: RunPolicy;
 }
 
 /** Failure type of a request refused for good (unknown runbook, role not allowed, bad parameters, targets outside the selector). */
@@ -71,14 +74,14 @@ export async function startRunForAlert(deps: AlertRunDeps, request: AlertRunRequ
  * The run record for an alert group, made once; for an alert-group workflow that starts
  * `run/<id>` itself as a child (`createAlertRun`, then `executeChild(runWorkflow, …)`).
  */
-export async function alertRunRecord({ db, masterKey, role }: Omit<AlertRunDeps, 'temporal' | 'taskQueue'>, request: AlertRunRequest) {
+export async function alertRunRecord({ db, masterKey, role, policy }: Omit<AlertRunDeps, 'temporal' | 'taskQueue'>, request: AlertRunRequest) {
   const group = request.alertGroup?.trim();
   if (!group || group.length > MAX_GROUP) throw new RunRequestError('invalid', `an alert run names its alert group (1-${MAX_GROUP} characters)`, [{ field: 'alertGroup', message: 'required' }]);
   if (!Array.isArray(request.targets) || request.targets.length === 0) throw new RunRequestError('invalid', "an alert run names the alert's CIs as its targets", [{ field: 'targets', message: 'at least one CI id' }]);
   const requestedBy = request.requestedBy ?? ALERT_REQUESTER;
   const key = await masterKey();
   const made = await claimedRun(db, `alert/${group}/${request.runbook}`, (runId) =>
-    createRun(db, key, { runbook: request.runbook, version: request.version, params: request.params, targets: request.targets, credential: request.credential, requestedBy, roles: [role], trigger: { type: 'alert', ref: group } }, runId),
+    createRun(db, key, { runbook: request.runbook, version: request.version, params: request.params, targets: request.targets, credential: request.credential, requestedBy, roles: [role], trigger: { type: 'alert', ref: group }, policy }, runId),
   );
   if (made.created) {
     await appendAudit(db, { actor: { type: 'system', id: requestedBy }, action: 'automation.run.start', target: { type: 'run', id: made.run._id }, outcome: 'success', detail: `${made.run.runbook.id} v${made.run.runbook.version} for alert group ${group} (role ${role})` });

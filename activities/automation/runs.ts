@@ -1,19 +1,20 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Connection } from 'mongoose';
 import { evaluateCondition } from '../../domain/automation/expression';
-import { afterCondition, DEFAULT_ZONE, type HostNext, type HostStatus, parallelismOf, type RunStatus, stepPlans, type StepPlan, TARGET_ATTRIBUTES } from '../../domain/automation/run';
+import { afterCondition, type HostNext, type HostStatus, parallelismOf, type RunStatus, stepPlans, type StepPlan } from '../../domain/automation/run';
 import type { ConditionStep } from '../../domain/automation/runbook';
 import type { Serial } from '../../domain/automation/strategy';
-import type { CiRecord, CmdbGraph } from '../../domain/cmdb/graph';
-import { PRIMARY_IP } from '../../domain/cmdb/graph';
-import { checkSelector, select, type Selector } from '../../domain/cmdb/selector';
-import { narrowedSelector } from '../../domain/automation/targets';
+import type { Selector } from '../../domain/cmdb/selector';
+import { runTargets } from '../../domain/automation/targets';
+import { describeOutside, targetsOutside } from '../../domain/automation/runPolicy';
+import { targetFacts } from '../../domain/automation/targetFacts';
 import { parseDuration } from '../../domain/sla/policy';
 import type { Catalog } from '../../runtime/catalog';
-import { addApproval, closeHosts, findRun, type HostDocument, hostCounts, hostDocId, hostsBetween, insertHosts, recordStep, type RunApproval, type RunWaiting, setHostStatus, updateRun } from '../../store/automation/runs';
+import { addApproval, closeHosts, findRun, type HostDocument, hostCounts, hostsBetween, insertHosts, recordStep, type RunApproval, type RunWaiting, setHostStatus, updateRun } from '../../store/automation/runs';
 import { loadModel, seedModel } from '../../store/cmdb/modelStore';
 import { cmdbGraph } from '../../store/cmdb/replica';
 import { RunContexts } from './runContext';
+import { targetHosts } from './runTargets';
 import { assessRunRisk } from './runRisk';
 import type { Decision } from '../../domain/automation/highRisk';
 import { blockedRunSummary, describeFindings, type RunRisk } from '../../domain/automation/risk';
@@ -41,7 +42,6 @@ export interface ChunkHost {
   zone: string;
 }
 
-const SSH_PORT = 22;
 const WRITE_PAGE = 500;
 
 /**
@@ -80,17 +80,16 @@ export function createAutomationRunActivities(db: Connection, catalog: Catalog, 
       });
       if (run.startedAt) return plan(run.targets.total, run.targets.byZone);
       const [resolvedModel, graph] = await Promise.all([model(), cmdbGraph(db)]);
-      const own = definition.targets.selector as Selector;
-      const issues = checkSelector(own, resolvedModel);
-      if (issues.length) throw ApplicationFailure.nonRetryable(`the target selector no longer fits the CMDB model: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, 'BadSelector');
       // Explicit targets narrow the runbook's selector (both must hold), checked again now: a CI may have changed since.
-      const targets = [...select(narrowedSelector(own, run.targetIds), { graph, model: resolvedModel })].map((id) => graph.ci(id)!).sort(byName);
-      const byZone: Record<string, number> = {};
-      const docs = targets.map((ci, seq) => {
-        const doc = hostOf(runId, seq, ci, graph);
-        byZone[doc.zone] = (byZone[doc.zone] ?? 0) + 1;
-        return doc;
-      });
+      const found = runTargets(definition.targets.selector as Selector, run.targetIds, { graph, model: resolvedModel });
+      if ('problem' in found) throw ApplicationFailure.nonRetryable(found.problem, 'BadSelector');
+      const targets = found.cis;
+      if (run.targetScope) {
+        // The CMDB may have changed since the request was checked: a CI moved into production.
+        const outside = targetsOutside(run.targetScope, targets.map((ci) => targetFacts(ci, graph)));
+        if (outside.length) throw ApplicationFailure.nonRetryable(`${describeOutside(outside, targets.length, `${run.requestedBy}'s`)}, as the CMDB stands now; nothing ran`, 'OutsideScope');
+      }
+      const { docs, byZone } = targetHosts(runId, targets, graph);
       const risk = assessRunRisk(await contexts.run(runId), docs, await rules().catch(() => undefined));
       for (let i = 0; i < docs.length; i += WRITE_PAGE) await insertHosts(db, docs.slice(i, i + WRITE_PAGE));
       await updateRun(db, runId, { status: 'running', startedAt: new Date().toISOString(), targets: { total: docs.length, byZone }, risk });
@@ -156,41 +155,4 @@ function riskSummary(risk: RunRisk): string {
   if (risk.decision === 'allow') return '';
   const asked = risk.findings.filter((f) => f.action === 'approval');
   return `a second person must approve its high-risk commands: ${asked.slice(0, 3).map((f) => `step ${f.step} ${describeFindings([f])}`).join('; ')}${asked.length > 3 ? ` (and ${risk.total - 3} more)` : ''}`;
-}
-
-const nameOf = (ci: CiRecord) => (typeof ci.attributes.name === 'string' ? ci.attributes.name : ci.id);
-const byName = (a: CiRecord, b: CiRecord) => nameOf(a).localeCompare(nameOf(b)) || (a.id < b.id ? -1 : 1);
-const text = (value: unknown) => (typeof value === 'string' && value ? value : null);
-
-function hostOf(runId: string, seq: number, ci: CiRecord, graph: CmdbGraph): HostDocument {
-  const port = ci.attributes.ssh_port;
-  const zone = graph.zoneOf(ci) ?? DEFAULT_ZONE;
-  return {
-    _id: hostDocId(runId, seq),
-    runId,
-    seq,
-    ciId: ci.id,
-    name: nameOf(ci),
-    address: text(ci.attributes[PRIMARY_IP]),
-    port: typeof port === 'number' ? port : SSH_PORT,
-    zone,
-    credential: text(ci.attributes.ssh_credential),
-    snmpCredential: text(ci.attributes.snmp_credential),
-    hostKey: text(ci.attributes.ssh_host_key),
-    attributes: targetAttributes(ci, zone),
-    status: 'pending',
-    steps: {},
-  };
-}
-
-/** The CI's attributes steps may read: TARGET_ATTRIBUTES it has with plain values; `zone` as the run routes it. */
-function targetAttributes(ci: CiRecord, zone: string): Record<string, string | number | boolean> {
-  const kept: Record<string, string | number | boolean> = {};
-  for (const name of TARGET_ATTRIBUTES) {
-    const value = ci.attributes[name];
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') kept[name] = value;
-  }
-  kept.name = nameOf(ci);
-  kept.zone = zone;
-  return kept;
 }

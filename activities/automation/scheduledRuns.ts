@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Connection } from 'mongoose';
 import { permissionsOf } from '../../domain/identity/permissions';
+import type { RunPolicy } from '../../domain/automation/runPolicy';
 import type { MasterKeySource } from '../../runtime/masterKey';
 import { appendAudit } from '../../store/audit';
 import { createRun, RunRequestError } from '../../store/automation/newRun';
@@ -18,7 +19,7 @@ export const SCHEDULED_RUN_REFUSED = 'ScheduledRunRefused';
  * role (or the account) stops making runs. A retried activity finds the run it made
  * (one run per firing, claimed under the firing workflow's id).
  */
-export function createScheduledRunActivities(db: Connection, masterKey: MasterKeySource) {
+export function createScheduledRunActivities(db: Connection, masterKey: MasterKeySource, policy: RunPolicy) {
   return {
     async createScheduledRun(scheduleId: string, firedAt: string): Promise<{ runId: string }> {
       const refuse = (why: string) => ApplicationFailure.nonRetryable(`schedule ${scheduleId} fired at ${firedAt} but made no run: ${why}`, SCHEDULED_RUN_REFUSED);
@@ -47,6 +48,7 @@ export function createScheduledRunActivities(db: Connection, masterKey: MasterKe
               requestedBy: schedule.owner,
               roles: owner.roles,
               trigger: { type: 'schedule', ref: scheduleId },
+              policy,
             },
             runId,
           ),

@@ -6,6 +6,7 @@ import { FINISHED, runWorkflowId, zoneTaskQueue } from '../../domain/automation/
 import { MASK } from '../../domain/automation/output';
 import { HIGH_RISK_APPROVERS, HIGH_RISK_GATE } from '../../domain/automation/risk';
 import { isFinal } from '../../domain/ticket/ticket';
+import type { RunPolicy } from '../../domain/automation/runPolicy';
 import type { MasterKeySource } from '../../runtime/masterKey';
 import { createRun, RunRequestError } from '../../store/automation/newRun';
 import { findHost, findRun, hostCounts, hostsBetween, hostsWith, listRuns, logsAfter, type HostDocument, type RunDocument } from '../../store/automation/runs';
@@ -32,10 +33,12 @@ export interface AutomationRunDeps {
   masterKey: MasterKeySource;
   /** Resolves once the shipped library is published (the first request of a process does it). */
   libraryReady: () => Promise<void>;
+  /** Risk levels and target scopes per role. */
+  runPolicy: RunPolicy;
 }
 
 /** Runs of runbooks: start, follow (hosts, logs, live stream), approve, decide, cancel. */
-export function automationRunRoutes({ db, temporal, namespace, taskQueue, audit, masterKey, libraryReady }: AutomationRunDeps): AnyRoute[] {
+export function automationRunRoutes({ db, temporal, namespace, taskQueue, audit, masterKey, libraryReady, runPolicy }: AutomationRunDeps): AnyRoute[] {
   const readTicket = ticketReader(db, audit);
 
   async function held(id: string): Promise<RunDocument> {
@@ -125,6 +128,7 @@ export function automationRunRoutes({ db, temporal, namespace, taskQueue, audit,
           requestedBy: principal.username,
           roles: principal.roles,
           trigger: body.ticket ? { type: 'ticket', ref: body.ticket } : { type: 'manual' },
+          policy: runPolicy,
         });
       } catch (error) {
         if (!(error instanceof RunRequestError)) throw error;

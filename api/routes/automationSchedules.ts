@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { MASK } from '../../domain/automation/output';
 import { runScheduleId } from '../../domain/automation/schedule';
 import type { Answers } from '../../domain/catalogItem';
+import type { RunPolicy } from '../../domain/automation/runPolicy';
 import type { MasterKeySource } from '../../runtime/masterKey';
 import { planRun, RunRequestError } from '../../store/automation/newRun';
 import { listRuns, type RunDocument } from '../../store/automation/runs';
@@ -30,6 +31,8 @@ export interface AutomationScheduleDeps {
   masterKey: MasterKeySource;
   /** Resolves once the shipped library is published. */
   libraryReady: () => Promise<void>;
+  /** Risk levels and target scopes per role. */
+  runPolicy: RunPolicy;
 }
 
 type Definition = z.output<typeof scheduleBody>;
@@ -38,7 +41,7 @@ type Definition = z.output<typeof scheduleBody>;
  * Run schedules (docs/automation-triggers.md#schedules): a runbook with its parameters and
  * targets, run by a Temporal Schedule on cron or calendar times, as its owner.
  */
-export function automationScheduleRoutes({ db, temporal, taskQueue, audit, masterKey, libraryReady }: AutomationScheduleDeps): AnyRoute[] {
+export function automationScheduleRoutes({ db, temporal, taskQueue, audit, masterKey, libraryReady, runPolicy }: AutomationScheduleDeps): AnyRoute[] {
   async function held(id: string): Promise<ScheduleDocument> {
     const found = await findSchedule(db, id);
     if (!found) throw new NotFoundError(`no run schedule ${id}`);
@@ -56,7 +59,7 @@ export function automationScheduleRoutes({ db, temporal, taskQueue, audit, maste
     const kept = previous?.sealedParams ? openScheduleSecrets(await masterKey(), id, previous.sealedParams) : {};
     const given = Object.fromEntries(Object.entries(body.params).map(([name, value]) => [name, value === MASK && name in kept ? kept[name] : value]));
     try {
-      const plan = await planRun(db, { runbook: body.runbook, version: body.version, params: given, targets: body.targets, credential: body.credential, requestedBy: principal.username, roles: principal.roles, trigger: { type: 'schedule', ref: id } });
+      const plan = await planRun(db, { runbook: body.runbook, version: body.version, params: given, targets: body.targets, credential: body.credential, requestedBy: principal.username, roles: principal.roles, trigger: { type: 'schedule', ref: id }, policy: runPolicy });
       return { params: plan.params, secretParams: plan.secretParams };
     } catch (error) {
       if (!(error instanceof RunRequestError)) throw error;

@@ -130,3 +130,32 @@ export const logQuery = z.strictObject({
 
 export const approvalBody = z.strictObject({ step: z.union([stepId, z.literal('high-risk')]).meta({ description: "The approval step, or `high-risk` for the run's high-risk commands" }), decision: z.enum(['approved', 'rejected']), comment: z.string().max(2000).optional() }).meta({ id: 'RunApproval' });
 export const decisionBody = z.strictObject({ decision: z.enum(['retry', 'skip', 'abort']), comment: z.string().max(2000).optional() }).meta({ id: 'HostDecision' });
+
+const rendering = z.object({
+  command: z.string().meta({ description: 'The command line as the host would get it, secrets masked' }),
+  script: z.string().optional().meta({ description: 'The script sent on stdin, for ssh.script steps' }),
+  hosts: z.int(),
+  sample: z.array(z.string()).meta({ description: 'Up to 5 of the targets that would get it' }),
+});
+
+export const dryRun = z
+  .object({
+    runbook: z.object({ id: z.string(), version: z.int(), name: z.string(), risk: z.string() }),
+    targets: z.object({
+      total: z.int(),
+      byZone: z.record(z.string(), z.int()),
+      listed: z.array(z.object({ ciId: z.string(), name: z.string(), address: z.string().nullable(), zone: z.string() })).meta({ description: 'The first 200 targets in run order' }),
+    }),
+    steps: z.array(
+      z.object({
+        id: z.string(),
+        type: z.string(),
+        name: z.string().optional(),
+        renderings: z.array(rendering).optional().meta({ description: 'SSH steps: what the targets would be sent, equal renderings merged (at most 20)' }),
+        moreRenderings: z.int().optional(),
+        unrendered: z.object({ hosts: z.int(), reason: z.string() }).optional().meta({ description: "Targets whose line uses an earlier step's output: rendered and checked on each host when it runs" }),
+      }),
+    ),
+    risk: runRisk,
+  })
+  .meta({ id: 'DryRun', description: 'What a run would do, computed without running anything (docs/automation.md#dry-runs)' });

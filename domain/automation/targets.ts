@@ -4,7 +4,8 @@
  * runbook, never widen it. docs/automation-triggers.md#explicit-targets.
  */
 
-import type { Selector } from '../cmdb/selector';
+import type { CiRecord } from '../cmdb/graph';
+import { checkSelector, select, type Selector, type SelectorContext } from '../cmdb/selector';
 
 /** The most CI ids one request may name. */
 export const MAX_EXPLICIT_TARGETS = 10_000;
@@ -24,3 +25,17 @@ export function narrowedSelector(selector: Selector, ids: readonly string[] | un
 export function distinctTargets(ids: readonly string[]): string[] {
   return [...new Set(ids)];
 }
+
+/**
+ * The CIs a run is for, in name order: the runbook's selector narrowed by the explicit
+ * targets, over the CMDB as it stands. `problem` when the selector no longer fits the
+ * model (a class or attribute was removed since the runbook was published).
+ */
+export function runTargets(selector: Selector, targetIds: readonly string[] | undefined, ctx: SelectorContext): { cis: CiRecord[] } | { problem: string } {
+  const issues = checkSelector(selector, ctx.model);
+  if (issues.length) return { problem: `the target selector no longer fits the CMDB model: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}` };
+  return { cis: [...select(narrowedSelector(selector, targetIds), ctx)].map((id) => ctx.graph.ci(id)!).sort(byName) };
+}
+
+export const targetName = (ci: CiRecord) => (typeof ci.attributes.name === 'string' ? ci.attributes.name : ci.id);
+const byName = (a: CiRecord, b: CiRecord) => targetName(a).localeCompare(targetName(b)) || (a.id < b.id ? -1 : 1);

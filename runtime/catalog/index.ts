@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { AssignmentRule } from '../../domain/assignment';
 import type { CatalogItem } from '../../domain/catalogItem';
 import type { HighRiskRuleSet } from '../../domain/automation/highRisk';
+import type { RunPolicy } from '../../domain/automation/runPolicy';
 import type { CmdbModel } from '../../domain/cmdb/model';
 import type { SlaCatalog } from '../../domain/sla/policy';
 import type { ServiceDeskSettings } from '../../domain/ticket/settings';
@@ -10,6 +11,7 @@ import { loadAssignmentRules } from './assignment';
 import { loadCmdbModel } from './cmdb';
 import { loadHighRiskRules } from './highRiskRules';
 import { loadCatalogItems } from './items';
+import { loadRunPolicy } from './runPolicy';
 import { loadShippedLibrary, type ShippedLibrary } from './runbooks';
 import { loadServiceDeskSettings } from './serviceDesk';
 import { loadSlaCatalog } from './sla';
@@ -28,6 +30,8 @@ export interface Catalog {
   library: ShippedLibrary;
   /** The shipped high-risk command rules (automation/high-risk-rules.yaml), in force until an admin changes them. */
   highRisk: HighRiskRuleSet;
+  /** Risk levels and target scopes per role (automation/run-policy.yaml). */
+  runPolicy: RunPolicy;
 }
 
 export const DEFAULT_CATALOG_DIR = path.join(projectRoot(), 'catalog');
@@ -46,5 +50,6 @@ export function loadCatalog(dir = DEFAULT_CATALOG_DIR, { warn = () => undefined 
     cmdb: loadCmdbModel(dir).definition,
     library: loadShippedLibrary(dir),
     highRisk: loadHighRiskRules(dir),
+    runPolicy: loadRunPolicy(dir),
   };
 }

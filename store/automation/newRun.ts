@@ -1,8 +1,11 @@
 import type { Connection } from 'mongoose';
 import { type Answers, validateAnswers } from '../../domain/catalogItem';
 import type { RunbookDefinition } from '../../domain/automation/runbook';
-import { distinctTargets, narrowedSelector } from '../../domain/automation/targets';
-import { checkSelector, select, type Selector } from '../../domain/cmdb/selector';
+import { describeOutside, grantFor, type RunPolicy, type TargetScope, targetsOutside } from '../../domain/automation/runPolicy';
+import { targetFacts } from '../../domain/automation/targetFacts';
+import { distinctTargets, runTargets } from '../../domain/automation/targets';
+import type { CiRecord, CmdbGraph } from '../../domain/cmdb/graph';
+import type { Selector } from '../../domain/cmdb/selector';
 import type { MasterKey } from '../../runtime/masterKey';
 import { loadModel } from '../cmdb/modelStore';
 import { cmdbGraph } from '../cmdb/replica';
@@ -31,6 +34,8 @@ export interface RunRequest {
   /** The roles of who asks; one must be among the runbook's allowedRoles (admin always is). */
   roles: readonly string[];
   trigger: RunTrigger;
+  /** Risk levels and target scopes per role (catalog/automation/run-policy.yaml). */
+  policy: RunPolicy;
 }
 
 export class RunRequestError extends Error {
@@ -46,11 +51,6 @@ export class RunRequestError extends Error {
 
 export const runIdOf = (n: number) => `RUN${String(n).padStart(7, '0')}`;
 
-/** Who may run a runbook: a holder of one of its allowed roles, or an admin. */
-export function mayRun(definition: RunbookDefinition, roles: readonly string[]): boolean {
-  return roles.includes('admin') || definition.allowedRoles.some((role) => roles.includes(role));
-}
-
 /** Checks a request and returns what the run would be, without storing it (dry runs use this too). */
 export async function planRun(db: Connection, request: RunRequest): Promise<Omit<RunDocument, '_id' | 'sealedParams'> & { secretParams: Answers }> {
   const version = await publishedVersion(db, 'runbook', request.runbook, request.version);
@@ -58,12 +58,12 @@ export async function planRun(db: Connection, request: RunRequest): Promise<Omit
     throw new RunRequestError('not_found', request.version === undefined ? `runbook ${request.runbook} has no published version` : `runbook ${request.runbook} has no version ${request.version}`);
   }
   const definition = version.definition;
-  if (!mayRun(definition, request.roles)) {
-    throw new RunRequestError('forbidden', `runbook ${request.runbook} may be run by ${definition.allowedRoles.join(', ')} (and admins); your roles are ${request.roles.join(', ') || 'none'}`);
-  }
+  const grant = grantFor({ id: request.runbook, risk: definition.risk, allowedRoles: definition.allowedRoles }, request.roles, request.policy);
+  if (!grant.ok) throw new RunRequestError('forbidden', grant.reason);
   const checked = validateAnswers(definition.parameters ?? { type: 'object', properties: {} }, request.params ?? {});
   if (!checked.ok) throw new RunRequestError('invalid', 'the parameters do not fit the runbook', checked.errors.map((e) => ({ field: `body.params${e.field ? `.${e.field}` : ''}`, message: e.message })));
   const targetIds = request.targets && (await checkedTargets(db, request.runbook, definition, request.targets));
+  if (grant.scopes) await checkScope(db, request.runbook, definition, targetIds, grant.scopes);
   const secretNames = new Set(definition.secretParameters ?? []);
   const params: Answers = {};
   const secretParams: Answers = {};
@@ -78,6 +78,7 @@ export async function planRun(db: Connection, request: RunRequest): Promise<Omit
     trigger: request.trigger,
     ...(request.credential && { credential: request.credential }),
     ...(targetIds && { targetIds }),
+    ...(grant.scopes && { targetScope: grant.scopes }),
     status: 'queued',
     approvals: [],
     targets: { total: 0, byZone: {} },
@@ -102,14 +103,7 @@ async function checkedTargets(db: Connection, runbook: string, definition: Runbo
   const ids = distinctTargets(targets);
   const graph = await cmdbGraph(db);
   const known = ids.filter((id) => graph.ci(id));
-  let selected = new Set<string>();
-  if (known.length) {
-    const model = await loadModel(db);
-    const selector = definition.targets.selector as Selector;
-    const issues = checkSelector(selector, model);
-    if (issues.length) throw new RunRequestError('invalid', `runbook ${runbook}'s target selector no longer fits the CMDB model: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-    selected = select(narrowedSelector(selector, known), { graph, model });
-  }
+  const selected = new Set(known.length ? (await selectedTargets(db, runbook, definition, known)).cis.map((ci) => ci.id) : []);
   const outside: Array<{ id: string; index: number }> = [];
   const seen = new Set<string>();
   targets.forEach((id, index) => {
@@ -122,6 +116,21 @@ async function checkedTargets(db: Connection, runbook: string, definition: Runbo
     throw new RunRequestError('invalid', `${outside.length === 1 ? 'a target is' : `${outside.length} targets are`} outside runbook ${runbook}'s selector: ${named}${outside.length > 10 ? ', …' : ''}`, errors);
   }
   return ids;
+}
+
+/** Every target the run would have must be in one of the caller's scopes; the refusal names them and why. */
+async function checkScope(db: Connection, runbook: string, definition: RunbookDefinition, targetIds: string[] | undefined, scopes: TargetScope[]): Promise<void> {
+  const { cis, graph } = await selectedTargets(db, runbook, definition, targetIds);
+  const outside = targetsOutside(scopes, cis.map((ci) => targetFacts(ci, graph)));
+  if (outside.length) throw new RunRequestError('forbidden', `${describeOutside(outside, cis.length)}; narrow the run with targets, or ask someone whose scope covers them`);
+}
+
+/** The CIs the runbook's selector selects now, narrowed to `targetIds`. */
+export async function selectedTargets(db: Connection, runbook: string, definition: RunbookDefinition, targetIds: readonly string[] | undefined): Promise<{ cis: CiRecord[]; graph: CmdbGraph }> {
+  const [graph, model] = await Promise.all([cmdbGraph(db), loadModel(db)]);
+  const found = runTargets(definition.targets.selector as Selector, targetIds, { graph, model });
+  if ('problem' in found) throw new RunRequestError('invalid', `runbook ${runbook}: ${found.problem}`);
+  return { cis: found.cis, graph };
 }
 
 /** The scripts the runbook's steps use, as published (a library script is pinned by the runbook version). */

@@ -3,6 +3,7 @@ import type { Answers } from '../../domain/catalogItem';
 import { HOST_STATUSES, type HostStatus, type RunStatus, type StepStatus } from '../../domain/automation/run';
 import type { RiskLevel, RunbookDefinition, ScriptLanguage } from '../../domain/automation/runbook';
 import type { RunRisk } from '../../domain/automation/risk';
+import type { TargetScope } from '../../domain/automation/runPolicy';
 import type { SealedSecret } from '../vault';
 
 /**
@@ -58,6 +59,8 @@ export interface RunDocument {
   credential?: string;
   /** CI ids a trigger limited the run to, inside the runbook's selector (docs/automation-triggers.md#explicit-targets). */
   targetIds?: string[];
+  /** The requester's target scopes when their roles limit them (domain/automation/runPolicy.ts): checked again when the targets are resolved. */
+  targetScope?: TargetScope[];
   status: RunStatus;
   waiting?: RunWaiting;
   approvals: RunApproval[];

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { loadCatalog } from '../../runtime/catalog';
 import { addUser, startTestApi, startZoneWorker, type TestApi, type TestUser, type TestWorker } from '../setup/harness';
 import { type Sshd, startSshd } from '../setup/sshd';
 
@@ -18,6 +19,7 @@ let boss: TestUser;
 let root: TestUser;
 let viewer: TestUser;
 let worker: TestWorker;
+let credentialId: string;
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-safety-'));
 
 interface Res {
@@ -41,7 +43,10 @@ const TEST_RULES = [
 ];
 
 beforeAll(async () => {
-  [api, sshd] = await Promise.all([startTestApi(), startSshd()]);
+  // The shipped run policy, plus a custom role limited to dc-a's test systems.
+  const shipped = loadCatalog();
+  const runPolicy = { roles: { ...shipped.runPolicy.roles, lab_test: { maxRisk: 'high' as const, scope: { zones: ['dc-a'], environments: ['test'] } } } };
+  [api, sshd] = await Promise.all([startTestApi({ catalog: { ...shipped, runPolicy } }), startSshd()]);
   ops = await addUser(api.db, 'ops', ['automation_admin', 'cmdb_editor']);
   boss = await addUser(api.db, 'boss', ['automation_admin']);
   root = await addUser(api.db, 'root-admin', ['admin']);
@@ -49,7 +54,8 @@ beforeAll(async () => {
   worker = await startZoneWorker(api.db, api.dbName, 'dc-a', api.masterKey, { workerName: 'worker-dc-a' });
   const credential = await call(ops, 'POST', '/credentials', { name: 'lab-ssh', kind: 'ssh_key', username: sshd.username, privateKey: sshd.privateKey });
   expect(credential.status).toBe(201);
-  const ci = await call(ops, 'POST', '/cmdb/cis', { class: 'virtual_machine', attributes: { name: 'lab-1', primary_ip: '127.0.0.1', zone: 'dc-a', ssh_port: sshd.port, ssh_credential: credential.body.id }, tags: ['safety'] });
+  credentialId = credential.body.id;
+  const ci = await call(ops, 'POST', '/cmdb/cis', { class: 'virtual_machine', attributes: { name: 'lab-1', primary_ip: '127.0.0.1', zone: 'dc-a', ssh_port: sshd.port, ssh_credential: credentialId }, tags: ['safety'] });
   expect(ci.status).toBe(201);
 }, 90_000);
 
@@ -77,8 +83,8 @@ async function waitFor(id: string, done: (run: any) => boolean, timeoutMs = 60_0
 }
 const finished = (run: any) => ['succeeded', 'failed', 'stopped', 'cancelled'].includes(run.status);
 const hostOf = async (id: string) => (await call(ops, 'GET', `/automation/runs/${id}/hosts/0`)).body;
-const start = async (runbook: string, params?: Record<string, unknown>) => {
-  const res = await call(ops, 'POST', '/automation/runs', { runbook, ...(params && { params }) });
+const start = async (runbook: string, params?: Record<string, unknown>, by: TestUser = ops) => {
+  const res = await call(by, 'POST', '/automation/runs', { runbook, ...(params && { params }) });
   expect(res.status).toBe(201);
   return res.body.id as string;
 };
@@ -227,5 +233,113 @@ describe('runs under the check (after the rules above are in force)', () => {
     const run = await waitFor(await start('late-reboot'), finished);
     expect(run.status).toBe('failed');
     expect((await hostOf(run.id)).steps.act).toMatchObject({ status: 'blocked', error: expect.stringMatching(/needs a second person's approval that the run did not get .*fd-lab-reboot/) });
+  });
+});
+
+describe('who may run what: risk levels and target scopes per role', () => {
+  let operator: TestUser;
+  let labbie: TestUser;
+  let lab2: string;
+
+  beforeAll(async () => {
+    const role = await call(root, 'PUT', '/roles/lab_test', { description: 'Runs runbooks on the test systems of dc-a', permissions: ['automation.read', 'automation.run', 'cmdb.read'] });
+    expect(role.status).toBe(200);
+    operator = await addUser(api.db, 'opal', ['automation_operator']);
+    labbie = await addUser(api.db, 'labbie', ['lab_test']);
+    const ci = await call(ops, 'POST', '/cmdb/cis', { class: 'virtual_machine', attributes: { name: 'lab-2', primary_ip: '127.0.0.1', zone: 'dc-a', environment: 'test', ssh_port: sshd.port, ssh_credential: credentialId }, tags: ['scoped'] });
+    expect(ci.status).toBe(201);
+    lab2 = ci.body.id;
+    const roles = ['automation_operator', 'lab_test', 'automation_admin'];
+    await publish('scoped-echo', { risk: 'low', allowedRoles: roles, targets: { selector: { class: 'host' } }, steps: [{ id: 'hello', type: 'ssh.command', command: 'echo hello from $(hostname)' }] });
+    await publish('high-echo', { risk: 'high', allowedRoles: roles, targets: { selector: { class: 'host', tags: ['scoped'] } }, steps: [{ id: 'hello', type: 'ssh.command', command: 'echo high' }] });
+  });
+
+  it('refuses a runbook above the risk level of the caller’s role, and audits the refusal', async () => {
+    const res = await call(operator, 'POST', '/automation/runs', { runbook: 'high-echo' });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(res.body.detail).toBe('runbook high-echo is high risk; your roles that may run it take runbooks automation_operator up to medium');
+    const audit = await call(root, 'GET', '/audit?action=automation.run.start&targetId=high-echo');
+    expect(audit.body.items).toEqual([expect.objectContaining({ actor: expect.objectContaining({ name: 'opal' }), target: { type: 'runbook', id: 'high-echo' }, outcome: 'denied', detail: res.body.detail })]);
+    // Within their level the same operator runs on every target: automation_operator has no scope.
+    expect((await waitFor(await start('scoped-echo', undefined, operator), finished)).status).toBe('succeeded');
+  });
+
+  it('refuses a run whose targets leave the caller’s scope, naming them and why, and audits it', async () => {
+    const res = await call(labbie, 'POST', '/automation/runs', { runbook: 'scoped-echo' });
+    expect(res.status).toBe(403);
+    expect(res.body.detail).toBe('1 of 2 targets are outside your target scope: lab-1 (environment (none) is not test); narrow the run with targets, or ask someone whose scope covers them');
+    const audit = await call(root, 'GET', '/audit?action=automation.run.start&targetId=scoped-echo');
+    expect(audit.body.items).toEqual([expect.objectContaining({ actor: expect.objectContaining({ name: 'labbie' }), outcome: 'denied', detail: res.body.detail })]);
+    expect((await call(root, 'GET', '/automation/runs?runbook=scoped-echo')).body.items.every((r: any) => r.requestedBy !== 'labbie')).toBe(true);
+  });
+
+  it('runs within the scope: the targets narrowed to it, and a high-risk runbook the role takes', async () => {
+    const narrowed = await call(labbie, 'POST', '/automation/runs', { runbook: 'scoped-echo', targets: [lab2] });
+    expect(narrowed.status).toBe(201);
+    const run = await waitFor(narrowed.body.id, finished);
+    expect(run).toMatchObject({ status: 'succeeded', targets: { total: 1 } });
+    expect((await waitFor(await start('high-echo', undefined, labbie), finished)).status).toBe('succeeded');
+  });
+
+  it('never limits admins', async () => {
+    const res = await call(root, 'POST', '/automation/runs', { runbook: 'scoped-echo' });
+    expect(res.status).toBe(201);
+    expect((await waitFor(res.body.id, finished)).targets.total).toBe(2);
+  });
+});
+
+describe('dry runs: what a run would do, with nothing stored or executed', () => {
+  const dry = (user: TestUser, body: Record<string, unknown>) => call(user, 'POST', '/automation/runs/dry-run', body);
+  const runCount = async () => (await call(root, 'GET', '/automation/runs?limit=200')).body.items.length;
+
+  it('shows the targets, each step as the hosts would get it and the findings that would block it', async () => {
+    const before = await runCount();
+    const res = await dry(ops, { runbook: 'self-destruct', params: { tool: 'fd-self-destruct' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      runbook: { id: 'self-destruct', version: 1, risk: 'high' },
+      targets: { total: 1, byZone: { 'dc-a': 1 }, listed: [{ name: 'lab-1', address: '127.0.0.1', zone: 'dc-a' }] },
+      steps: [
+        { id: 'first', type: 'ssh.command', renderings: [{ command: `touch ${path.join(scratch, 'blocked-ran')}`, hosts: 1, sample: ['lab-1'] }] },
+        { id: 'destroy', renderings: [{ command: `export TOOL='fd-self-destruct'; "$TOOL" --now`, hosts: 1 }] },
+      ],
+      risk: { decision: 'block', findings: [{ step: 'destroy', ruleId: 'fd-self-destruct', action: 'block' }] },
+    });
+    expect(await runCount()).toBe(before);
+  });
+
+  it("says which steps wait for an earlier step's output, and masks secret parameters", async () => {
+    const late = await dry(ops, { runbook: 'late-danger' });
+    expect(late.body.steps[1]).toMatchObject({ id: 'act', unrendered: { hosts: 1, reason: expect.stringMatching(/steps/) } });
+    expect(late.body.steps[1].renderings).toEqual([]);
+    expect(late.body.risk).toMatchObject({ decision: 'allow', uncheckedSteps: ['act'] });
+    await publish('secret-echo', {
+      risk: 'low',
+      parameters: { type: 'object', properties: { token: { type: 'string', title: 'Token' } }, required: ['token'] },
+      secretParameters: ['token'],
+      steps: [{ id: 'use', type: 'ssh.command', command: 'test -n "$TOKEN"', env: { TOKEN: '{{params.token}}' } }],
+    });
+    const secret = await dry(ops, { runbook: 'secret-echo', params: { token: 'hunter2-very-secret' } });
+    expect(secret.status).toBe(200);
+    expect(JSON.stringify(secret.body)).not.toContain('hunter2-very-secret');
+    expect(secret.body.steps[0].renderings[0].command).toMatch(/^export TOKEN=.*; test -n "\$TOKEN"$/);
+  });
+
+  it('refuses what starting the run would refuse, with the same reasons', async () => {
+    const labbie = await addUser(api.db, 'labbie-dry', ['lab_test']);
+    const scoped = await dry(labbie, { runbook: 'scoped-echo' });
+    expect(scoped.status).toBe(403);
+    expect(scoped.body.detail).toMatch(/^1 of 2 targets are outside your target scope: lab-1/);
+    expect((await dry(viewer, { runbook: 'scoped-echo' })).status).toBe(403);
+    const missing = await dry(ops, { runbook: 'no-such-runbook' });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    const params = await dry(ops, { runbook: 'secret-echo', params: {} });
+    expect(params.status).toBe(400);
+    expect(params.body.errors).toEqual([expect.objectContaining({ field: expect.stringMatching(/^body\.params/) })]);
+    const target = await dry(ops, { runbook: 'secret-echo', params: { token: 'x' }, targets: ['no-such-ci'] });
+    expect(target.body.errors).toEqual([{ field: 'body.targets.0', message: 'no CI no-such-ci' }]);
+    expect((await dry(ops, { runbook: 42 })).status).toBe(400);
   });
 });

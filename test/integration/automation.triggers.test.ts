@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { type AlertRun, createAlertRunActivities, startRunForAlert, type AlertRunDeps } from '../../activities/automation/alertRuns';
+import { loadCatalog } from '../../runtime/catalog';
 import { RunRequestError } from '../../store/automation/newRun';
 import { listRuns } from '../../store/automation/runs';
 import { userModel } from '../../store/users';
@@ -47,7 +48,7 @@ beforeAll(async () => {
   desk = await addUser(api.db, 'dana', ['agent', 'automation_admin'], ['service-desk']);
   outsider = await addUser(api.db, 'otis', ['automation_admin']);
   worker = await startZoneWorker(api.db, api.dbName, 'dc-a', api.masterKey, { workerName: 'worker-dc-a' });
-  alertDeps = { db: api.db, masterKey: testMasterKey(api.masterKey), temporal: api.client, taskQueue: api.taskQueue, role: 'automation_operator' };
+  alertDeps = { db: api.db, masterKey: testMasterKey(api.masterKey), temporal: api.client, taskQueue: api.taskQueue, role: 'automation_operator', policy: loadCatalog().runPolicy };
   const made = await call(ops, 'POST', '/credentials', { name: 'lab-ssh', kind: 'ssh_key', username: sshd.username, privateKey: sshd.privateKey });
   expect(made.status).toBe(201);
   for (const [name, tags] of [['lab-a', ['lab']], ['lab-b', ['lab']], ['lab-c', ['lab']], ['stray', ['other']]] as const) {

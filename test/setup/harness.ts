@@ -6,6 +6,7 @@ import Long from 'long';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Connection as StoreConnection } from 'mongoose';
 import { createApp } from '../../api/app';
+import type { Catalog } from '../../runtime/catalog';
 import type { NotificationSettings } from '../../activities/notifications';
 import { createLogger, type Logger } from '../../runtime/log';
 import { MasterKey, type MasterKeySource } from '../../runtime/masterKey';
@@ -146,7 +147,7 @@ export interface TestApi {
 }
 
 /** The API and a core worker against the shared servers, isolated by namespace, database and task queue. */
-export async function startTestApi(options: { sso?: SsoSettings; port?: number; logger?: Logger; corsOrigins?: string[] } = {}): Promise<TestApi> {
+export async function startTestApi(options: { sso?: SsoSettings; port?: number; logger?: Logger; corsOrigins?: string[]; catalog?: Catalog } = {}): Promise<TestApi> {
   const masterKey = new MasterKey(randomBytes(32));
   const name = isolationName();
   await createNamespace(name);
@@ -154,7 +155,7 @@ export async function startTestApi(options: { sso?: SsoSettings; port?: number; 
   const worker = await startTestWorker(db, name, name, { masterKey: testMasterKey(masterKey) });
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection, namespace: name });
-  const app = createApp({ db, temporal: client, namespace: name, taskQueue: name, logger: options.logger ?? testLogger(), uiDir: path.resolve(__dirname, '../../ui/dist'), sso: options.sso, corsOrigins: options.corsOrigins, masterKey: testMasterKey(masterKey) });
+  const app = createApp({ db, temporal: client, namespace: name, taskQueue: name, logger: options.logger ?? testLogger(), uiDir: path.resolve(__dirname, '../../ui/dist'), sso: options.sso, corsOrigins: options.corsOrigins, masterKey: testMasterKey(masterKey), catalog: options.catalog });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
   });

@@ -14,7 +14,7 @@ import type { HostDocument } from '../../../store/automation/runs';
 
 const rules: HighRiskRuleSet = loadHighRiskRules(DEFAULT_CATALOG_DIR);
 
-function runOf(steps: RunbookStep[], params: Record<string, unknown> = {}, secrets: string[] = []): RunContext {
+function runOf(steps: RunbookStep[], params: Record<string, string> = {}, secrets: string[] = []): RunContext {
   const definition = { name: 'T', risk: 'high', allowedRoles: ['automation_admin'], targets: { selector: { class: 'host' } }, parameters: { type: 'object', properties: Object.fromEntries(Object.keys(params).map((k) => [k, { type: 'string' }])) }, steps } as unknown as RunbookDefinition;
   return { id: 'RUN0000001', definition, scripts: steps.flatMap((s, i) => (s.type === 'ssh.script' && 'body' in s.script ? [{ step: i, language: s.script.language, body: s.script.body }] : [])), params, secrets, plans: stepPlans(definition) };
 }
