@@ -221,6 +221,48 @@ test('a run of a runbook with an approval step waits until a second person appro
   await waitForText(page, '[data-testid="host-row"]', /web-01.*Succeeded.*look · 0.*act · 0/);
 }, 120_000);
 
+test('a dry run shows each command as the host gets it and the high-risk finding; the real run waits for a second person', async () => {
+  const saved = await call(author, 'PUT', '/automation/runbooks/lab-reboot/draft', {
+    name: 'Lab reboot',
+    risk: 'high',
+    allowedRoles: ['automation_admin'],
+    targets: { selector: { class: 'host' } },
+    parameters: { type: 'object', properties: { reason: { type: 'string', title: 'Reason' } }, required: ['reason'] },
+    // A shell function named reboot: the check flags the call, running it only prints.
+    steps: [{ id: 'restart', type: 'ssh.command', command: 'reboot() { echo "would reboot: $REASON"; }; reboot', env: { REASON: '{{params.reason}}' } }],
+  });
+  expect(saved.status).toBe(201);
+  expect((await call(author, 'POST', '/automation/runbooks/lab-reboot/publish', { note: 'lab' })).status).toBe(201);
+
+  await page.goto(`${api.baseUrl}/automation/runbooks/lab-reboot/run`);
+  await fill(page, '#answer-reason', "patch window: it's time");
+  await click(page, '[data-testid="schema-form-alternative"]');
+  await waitForText(page, '[data-testid="dry-run"]', /Dry run: nothing ran/);
+  await waitForText(page, '[data-testid="dry-run-targets"]', /web-01.*127\.0\.0\.1/);
+  expect(await textOf(page, '[data-testid="dry-command"]')).toBe(`export REASON='patch window: it'\\''s time'; reboot() { echo "would reboot: $REASON"; }; reboot`);
+  expect(await page.$eval('[data-testid="risk-panel"]', (el) => el.getAttribute('data-decision'))).toBe('approval');
+  await waitForText(page, '[data-testid="risk-panel"]', /A second person must approve.*step restart, line 1: reboot.*shutdown-reboot/);
+  await screenshot(page, 'automation-dry-run');
+  expect(new URL(page.url()).pathname).toBe('/automation/runbooks/lab-reboot/run');
+  expect((await call(author, 'GET', '/automation/runs?runbook=lab-reboot')).body.items).toEqual([]);
+
+  await page.click('[data-testid="schema-form-submit"]');
+  const runId = (await waitForPath(page, /^\/automation\/runs\/RUN\d{7}$/)).split('/').pop()!;
+  await waitForText(page, '[data-testid="waiting-approval"]', /Approval needed: high-risk commands/);
+  await waitForText(page, '[data-testid="risk-panel"]', /shutdown-reboot/);
+  const context = await browser.browser.createBrowserContext();
+  const second = await context.newPage();
+  try {
+    await signIn(second, api.baseUrl, approver, `/automation/runs/${runId}`);
+    await waitForText(second, '[data-testid="risk-panel"]', /step restart, line 1: reboot/);
+    await click(second, '[data-testid="approve"]');
+    await waitForText(second, '[data-testid="run-status"]', /Succeeded/);
+  } finally {
+    await context.close();
+  }
+  await waitForText(page, '[data-testid="run-status"]', /Succeeded/);
+}, 120_000);
+
 test('cancelling a run from the live view kills it: the host and its step end cancelled', async () => {
   expect((await call(author, 'PUT', '/automation/runbooks/long-nap/draft', { name: 'Long nap', risk: 'low', allowedRoles: ['automation_admin'], targets: { selector: { class: 'host' } }, steps: [{ id: 'nap', type: 'ssh.command', command: 'sleep 600', timeout: '20m' }] })).status).toBe(201);
   expect((await call(author, 'POST', '/automation/runbooks/long-nap/publish', { note: 'sleeps' })).status).toBe(201);

@@ -7,10 +7,14 @@ import type { Credential } from './credentials';
 import type { RiskLevel, RunbookDefinition, ScriptDefinition } from '../../../domain/automation/runbook';
 import type { HostStatus, RunStatus } from '../../../domain/automation/run';
 import type { OverlapPolicy } from '../../../domain/automation/schedule';
+import type { RunRisk } from '../../../domain/automation/risk';
 
 export type { RiskLevel, RunbookDefinition, RunbookStep, ScriptDefinition, ScriptLanguage } from '../../../domain/automation/runbook';
 export { RISK_LEVELS, SCRIPT_LANGUAGES } from '../../../domain/automation/runbook';
 export type { HostStatus, RunStatus } from '../../../domain/automation/run';
+export type { RunRisk, StepFinding } from '../../../domain/automation/risk';
+export { HIGH_RISK_APPROVERS, HIGH_RISK_GATE } from '../../../domain/automation/risk';
+export type { Finding } from '../../../domain/automation/highRisk/check';
 export { HOST_STATUSES } from '../../../domain/automation/run';
 
 export type LibraryKind = 'runbook' | 'script';
@@ -167,6 +171,23 @@ export interface Run {
   startedAt?: string;
   finishedAt?: string;
   summary?: string;
+  /** The high-risk check of its SSH steps, once the run is prepared. */
+  risk?: RunRisk;
+}
+
+/** What a run would do (POST /automation/runs/dry-run); nothing ran. */
+export interface DryRun {
+  runbook: { id: string; version: number; name: string; risk: RiskLevel };
+  targets: { total: number; byZone: Record<string, number>; listed: Array<{ ciId: string; name: string; address: string | null; zone: string }> };
+  steps: Array<{
+    id: string;
+    type: string;
+    name?: string;
+    renderings?: Array<{ command: string; script?: string; hosts: number; sample: string[] }>;
+    moreRenderings?: number;
+    unrendered?: { hosts: number; reason: string };
+  }>;
+  risk: RunRisk;
 }
 
 export interface StepResult {
@@ -185,7 +206,6 @@ export interface StepResult {
   worker?: string;
   error?: string;
   output?: unknown;
-  findings?: Array<{ rule: string; severity: string; line: number; text: string; description: string }>;
 }
 
 export interface RunHost {
@@ -230,6 +250,7 @@ export interface NewRun {
 }
 
 export const startRun = (body: NewRun) => request<Run>('POST', '/automation/runs', { body });
+export const dryRun = (body: NewRun) => request<DryRun>('POST', '/automation/runs/dry-run', { body });
 
 export interface RunFilters {
   runbook?: string;

@@ -42,12 +42,14 @@ interface SchemaFormProps {
   onSubmit: (answers: Answers) => void;
   /** Links or buttons beside the submit button, e.g. Cancel. */
   secondary?: ReactNode;
+  /** A second way to submit the same answers (e.g. a dry run), validated alike. */
+  alternative?: { label: string; busyLabel: string; busy: boolean; onSubmit: (answers: Answers) => void };
   label: string;
 }
 
 const NO_ERRORS: Record<string, string> = {};
 
-export function SchemaForm({ form, serverErrors = NO_ERRORS, submitting = false, submitLabel, submittingLabel, onSubmit, secondary, label }: SchemaFormProps) {
+export function SchemaForm({ form, serverErrors = NO_ERRORS, submitting = false, submitLabel, submittingLabel, onSubmit, secondary, alternative, label }: SchemaFormProps) {
   const [draft, setDraft] = useState<Draft>(() => initialDraft(form));
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const [attempted, setAttempted] = useState(false);
@@ -78,7 +80,8 @@ export function SchemaForm({ form, serverErrors = NO_ERRORS, submitting = false,
     event.preventDefault();
     setAttempted(true);
     if (result.ok) {
-      onSubmit(result.answers);
+      const submitter = (event.nativeEvent as SubmitEvent).submitter;
+      (alternative && submitter?.dataset.action === 'alternative' ? alternative.onSubmit : onSubmit)(result.answers);
       return;
     }
     const first = names.find((name) => clientErrors[name]);
@@ -112,6 +115,12 @@ export function SchemaForm({ form, serverErrors = NO_ERRORS, submitting = false,
       )}
       <div className="form-actions">
         {secondary}
+        {/* Before the primary button, so Enter in a field takes the alternative: for a run, the harmless dry run. */}
+        {alternative && (
+          <button type="submit" className="btn" data-action="alternative" disabled={submitting || alternative.busy} data-testid="schema-form-alternative">
+            {alternative.busy ? alternative.busyLabel : alternative.label}
+          </button>
+        )}
         <button type="submit" className="btn btn-primary" disabled={submitting} data-testid="schema-form-submit">
           {submitting ? submittingLabel : submitLabel}
         </button>

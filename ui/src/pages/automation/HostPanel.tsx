@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import { type Problem, toProblem } from '../../api';
-import { getRunHost, type LogLine, runLogs, type RunHost, type StepResult } from '../../api/automation';
+import { type Finding, getRunHost, type LogLine, runLogs, type RunHost, type StepResult } from '../../api/automation';
 import { PanelHeader, ProblemView, Spinner } from '../../components';
 import { formatDateTime } from '../../format';
 import { HostStatusBadge, StepChip } from './badges';
 import { formatSpan } from './duration';
 import type { StepInfo } from './HostsGrid';
+import { FindingList } from './RiskPanel';
 
 /** Log lines kept on screen per host; older ones are dropped (the stored outputs stay complete). */
 const MAX_LINES = 5000;
@@ -159,18 +160,10 @@ function HostStep({ info, result }: { info: StepInfo; result: StepResult | undef
         {result?.startedAt && <span className="muted small">{formatDateTime(result.startedAt)}</span>}
       </div>
       {result?.error && <p className="field-error">{result.error}</p>}
-      {result?.findings && result.findings.length > 0 && (
-        <ul className="small findings">
-          {result.findings.map((f) => (
-            <li key={`${f.rule}:${f.line}`}>
-              <strong>{f.severity}</strong> line {f.line}: {f.description} <code>{f.text}</code>
-            </li>
-          ))}
-        </ul>
-      )}
+      {blockedFindings(result?.output).length > 0 && <FindingList findings={blockedFindings(result?.output)} />}
       {result?.stdout ? <Output label="stdout" text={result.stdout} bytes={result.stdoutBytes} /> : null}
       {result?.stderr ? <Output label="stderr" text={result.stderr} bytes={result.stderrBytes} /> : null}
-      {result?.output !== undefined && <Output label="output" text={JSON.stringify(result.output, null, 2)} />}
+      {result?.output !== undefined && result.status !== 'blocked' && <Output label="output" text={JSON.stringify(result.output, null, 2)} />}
       {result?.omittedBytes ? <p className="muted small">{result.omittedBytes} bytes of output were over the 64 KiB cap and are not stored.</p> : null}
     </li>
   );
@@ -188,4 +181,10 @@ function Output({ label, text, bytes }: { label: string; text: string; bytes?: n
       </pre>
     </div>
   );
+}
+
+/** A step the high-risk check blocked on this host keeps its findings in `output.findings`. */
+function blockedFindings(output: unknown): Finding[] {
+  const findings = (output as { findings?: unknown } | null | undefined)?.findings;
+  return Array.isArray(findings) ? (findings as Finding[]) : [];
 }

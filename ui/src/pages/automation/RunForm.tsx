@@ -3,15 +3,16 @@ import '../../automation.css';
 import '../../portal.css';
 import { ApiError, type Credential, type Problem, toProblem } from '../../api';
 import type { Answers } from '../../api/catalog';
-import { getLibraryEntry, type LibraryEntry, listSshCredentials, type RunbookDefinition, startRun } from '../../api/automation';
+import { type DryRun, dryRun, getLibraryEntry, type LibraryEntry, listSshCredentials, type RunbookDefinition, startRun } from '../../api/automation';
 import { ErrorAlert, PageHeader, ProblemView, Spinner } from '../../components';
 import { SchemaForm } from '../../components/SchemaForm';
 import { Link, navigate } from '../../router';
 import { useCan } from '../../session';
 import { RiskBadge } from './badges';
+import { DryRunPanel } from './DryRunPanel';
 import { TargetPreview } from './TargetPreview';
 
-/** "Run…": the runbook's parameter form, an optional credential, where it would run, then start and follow it. */
+/** "Run…": the runbook's parameter form, an optional credential, where it would run, a dry run of it, then start and follow it. */
 export function RunForm({ id }: { id: string }) {
   const can = useCan();
   const [entry, setEntry] = useState<LibraryEntry<'runbook'> | null>(null);
@@ -21,6 +22,8 @@ export function RunForm({ id }: { id: string }) {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [starting, setStarting] = useState(false);
+  const [dry, setDry] = useState<DryRun | null>(null);
+  const [trying, setTrying] = useState(false);
   const base = `/automation/runbooks/${encodeURIComponent(id)}`;
   const readsCredentials = can('credential.read');
 
@@ -66,18 +69,37 @@ export function RunForm({ id }: { id: string }) {
   const definition = latest.definition;
   const approvals = definition.steps.filter((s) => s.type === 'approval');
 
+  const request = (answers: Answers) => ({ runbook: id, version: latest!.version, params: answers, ...(credential && { credential }) });
+  const failed = (e: unknown) => {
+    setProblem(toProblem(e));
+    setServerErrors(e instanceof ApiError ? paramErrors(e) : {});
+  };
+
   async function start(answers: Answers) {
     setStarting(true);
     setProblem(null);
     try {
-      const run = await startRun({ runbook: id, version: latest!.version, params: answers, ...(credential && { credential }) });
+      const run = await startRun(request(answers));
       navigate(`/automation/runs/${encodeURIComponent(run.id)}`);
     } catch (e) {
-      setProblem(toProblem(e));
-      setServerErrors(e instanceof ApiError ? paramErrors(e) : {});
+      failed(e);
       setStarting(false);
     }
   }
+
+  async function tryRun(answers: Answers) {
+    setTrying(true);
+    setProblem(null);
+    setDry(null);
+    try {
+      setDry(await dryRun(request(answers)));
+    } catch (e) {
+      failed(e);
+    } finally {
+      setTrying(false);
+    }
+  }
+  const alternative = { label: 'Dry run', busyLabel: 'Trying…', busy: trying, onSubmit: (answers: Answers) => void tryRun(answers) };
 
   return (
     <div className="page page-wide automation">
@@ -101,16 +123,24 @@ export function RunForm({ id }: { id: string }) {
         <div className="stack-v">
           {problem && <ErrorAlert problem={problem} onDismiss={() => setProblem(null)} />}
           {Object.keys(definition.parameters?.properties ?? {}).length === 0 ? (
-            <form className="card form" onSubmit={(e) => {
+            <form
+              className="card form"
+              onSubmit={(e) => {
                 e.preventDefault();
-                void start({});
-              }} aria-label={`Start ${entry.name}`} data-testid="schema-form">
+                void ((e.nativeEvent as SubmitEvent).submitter?.dataset.action === 'alternative' ? tryRun({}) : start({}));
+              }}
+              aria-label={`Start ${entry.name}`}
+              data-testid="schema-form"
+            >
               <h2 className="card-title">Parameters</h2>
               <p className="muted">This runbook takes no parameters: it runs the same on every host.</p>
               <div className="form-actions">
                 <Link to={base} className="btn btn-ghost">
                   Cancel
                 </Link>
+                <button type="submit" className="btn" data-action="alternative" disabled={starting || trying} data-testid="schema-form-alternative">
+                  {trying ? alternative.busyLabel : alternative.label}
+                </button>
                 <button type="submit" className="btn btn-primary" disabled={starting} data-testid="schema-form-submit">
                   {starting ? 'Starting…' : 'Start run'}
                 </button>
@@ -124,6 +154,7 @@ export function RunForm({ id }: { id: string }) {
               submitLabel="Start run"
               submittingLabel="Starting…"
               onSubmit={(answers) => void start(answers)}
+              alternative={alternative}
               label={`Parameters of ${entry.name}`}
               secondary={
                 <Link to={base} className="btn btn-ghost">
@@ -132,6 +163,7 @@ export function RunForm({ id }: { id: string }) {
               }
             />
           )}
+          {dry && <DryRunPanel dry={dry} onClose={() => setDry(null)} />}
         </div>
         <aside className="stack-v">
           {readsCredentials && <CredentialPicker credentials={credentials} value={credential} onChange={setCredential} />}

@@ -22,6 +22,7 @@ import { RiskBadge, RunStatusBadge } from './badges';
 import { durationText } from './duration';
 import { HostPanel } from './HostPanel';
 import { HostsGrid, type StepInfo } from './HostsGrid';
+import { RiskPanel } from './RiskPanel';
 import { RunProgress } from './RunProgress';
 import { type StreamState, useRunStream } from './useRunStream';
 import { WaitingPanel } from './WaitingPanel';
@@ -208,6 +209,7 @@ export function RunView({ id }: { id: string }) {
       {actionError && <ErrorAlert problem={actionError} onDismiss={() => setActionError(null)} />}
       {loadError && <ErrorAlert problem={loadError} onDismiss={() => setLoadError(null)} />}
       <WaitingPanel run={run} steps={steps} deciding={deciding} onChanged={() => void refresh()} />
+      {run.risk && (run.risk.decision !== 'allow' || run.risk.uncheckedSteps.length > 0) && <RiskPanel risk={run.risk} />}
       <section className="card run-summary" aria-label="Progress">
         <RunProgress counts={run.hosts} total={run.targets.total} />
         <dl className="facts facts-row">

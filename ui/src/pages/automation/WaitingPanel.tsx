@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { type Problem, toProblem } from '../../api';
-import { decideApproval, decideHost, type Run, type RunbookStep, type RunHost, type RunWaiting } from '../../api/automation';
+import { decideApproval, decideHost, HIGH_RISK_APPROVERS, HIGH_RISK_GATE, type Run, type RunbookStep, type RunHost, type RunWaiting } from '../../api/automation';
 import { ErrorAlert } from '../../components';
 import { formatRelative } from '../../format';
 import { useCan, useMe } from '../../session';
@@ -45,7 +45,8 @@ function ApprovalWait({ run, waiting, step, onChanged }: { run: Run; waiting: Ru
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
-  const approvers = step?.type === 'approval' ? (step.approvers ?? ['automation_admin']) : [];
+  const highRisk = waiting.step === HIGH_RISK_GATE;
+  const approvers = highRisk ? HIGH_RISK_APPROVERS : step?.type === 'approval' ? (step.approvers ?? ['automation_admin']) : [];
   const ownRun = me?.user.username === run.requestedBy;
 
   async function decide(decision: 'approved' | 'rejected') {
@@ -66,7 +67,7 @@ function ApprovalWait({ run, waiting, step, onChanged }: { run: Run; waiting: Ru
   return (
     <div className="alert alert-warning waiting-approval" role="status" data-testid="waiting-approval">
       <div className="alert-body">
-        <p className="alert-title">Approval needed{step?.name ? `: ${step.name}` : ''}</p>
+        <p className="alert-title">Approval needed{highRisk ? ': high-risk commands (see the findings below)' : step?.name ? `: ${step.name}` : ''}</p>
         {step?.type === 'approval' && step.message && <p className="waiting-message">{step.message}</p>}
         <p className="alert-detail small">
           {waiting.detail}
