@@ -315,7 +315,40 @@ test('a reader sees the library and runs, and no action to take', async () => {
     expect(await readerPage.$('[data-testid="cancel-run"]')).toBeNull();
     await readerPage.goto(`${api.baseUrl}/automation/runbooks/uptime/run`);
     await waitForText(readerPage, '[data-testid="access-denied"]', /automation\.run/);
+    // The safety rules are for everyone who reads automation to see and try; only admins change them.
+    await readerPage.goto(`${api.baseUrl}/automation/safety`);
+    await waitForText(readerPage, '[data-testid="rules-revision"]', /Revision 0 · the shipped file/);
+    expect(await readerPage.$('[data-testid="edit-rules"]')).toBeNull();
+    await readerPage.type('[data-testid="try-script"]', 'sudo rm  -r -f "/"');
+    await readerPage.click('[data-testid="try-check"]');
+    await waitForText(readerPage, '[data-testid="try-result"]', /Blocked.*rm-root/);
   } finally {
     await context.close();
   }
 });
+
+test('an admin changes the safety rules in YAML: problems are named and nothing changes, then a valid change is saved', async () => {
+  const admin = await addUser(api.db, 'root-admin', ['admin']);
+  const context = await browser.browser.createBrowserContext();
+  const page = await context.newPage();
+  await signIn(page, api.baseUrl, admin, '/automation/safety');
+  await page.waitForSelector('[data-testid="rule-row"]');
+  const shipped = await page.$$eval('[data-testid="rule-row"]', (rows) => rows.length);
+  await screenshot(page, 'automation-safety-rules');
+  await click(page, '[data-testid="edit-rules"]');
+  await page.waitForSelector('#rules-yaml');
+  const yaml = (await page.$eval('#rules-yaml', (el) => (el as unknown as { value: string }).value))!;
+  const rule = (pattern: string) => `  - id: fd-lab-wipe\n    severity: critical\n    description: Wipes the lab.\n    pattern: "${pattern}"\n    examples:\n      - fd-lab-wipe --all\n`;
+  await setText(page, '#rules-yaml', `${yaml}${rule('^(fd-lab-wipe')}`);
+  await page.click('[data-testid="save-rules"]');
+  await waitForText(page, '[data-testid="rules-errors"]', new RegExp(`rules\\.${shipped}\\.pattern`));
+  await setText(page, '#rules-yaml', `${yaml}${rule('^fd-lab-wipe(?:\\\\s|$)')}`);
+  await page.click('[data-testid="save-rules"]');
+  await waitForText(page, '[data-testid="notice"]', /Rules saved as revision 1/);
+  await waitForText(page, '[data-testid="rules-revision"]', /Revision 1 · changed by root-admin/);
+  await waitForCount(page, '[data-testid="rule-row"]', shipped + 1);
+  await fill(page, '#try-script', 'fd-lab-wipe --all');
+  await page.click('[data-testid="try-check"]');
+  await waitForText(page, '[data-testid="try-result"]', /Blocked.*fd-lab-wipe/);
+  await context.close();
+}, 60_000);

@@ -31,6 +31,7 @@ import { LibraryPage } from './pages/automation/LibraryPage';
 import { RunForm } from './pages/automation/RunForm';
 import { RunHistory } from './pages/automation/RunHistory';
 import { RunView } from './pages/automation/RunView';
+import { SafetyRulesPage } from './pages/automation/SafetyRulesPage';
 import { SchedulesPage } from './pages/automation/SchedulesPage';
 import { usePendingApprovalCount, usePollPendingApprovals } from './pendingApprovals';
 import { Link, match, navigate, type Route, useLocation } from './router';
@@ -63,6 +64,7 @@ const NEEDS: Partial<Record<Route['name'], { permission: string; title: string }
   automationRuns: { permission: 'automation.read', title: 'Runs' },
   automationRun: { permission: 'automation.read', title: 'Run' },
   automationSchedules: { permission: 'automation.read', title: 'Schedules' },
+  automationSafety: { permission: 'automation.read', title: 'Safety rules' },
 };
 
 /** Where `/` leads: agents to their console, everyone else to the portal. */
@@ -186,6 +188,7 @@ export function App() {
             {route.name === 'automationRuns' && <RunHistory />}
             {route.name === 'automationRun' && <RunView key={route.id} id={route.id} />}
             {route.name === 'automationSchedules' && <SchedulesPage />}
+            {route.name === 'automationSafety' && <SafetyRulesPage />}
             {route.name === 'notFound' && <NotFound />}
           </>
         )}
@@ -283,6 +286,10 @@ function MainNav({ me, section }: { me: Me; section: string }) {
           <Link to="/automation/schedules" className="nav-link" aria-current={current('automationSchedules')} data-testid="nav-automation-schedules">
             <NavIcon d="M12 7v5l3 2M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18Z" />
             <span>Schedules</span>
+          </Link>
+          <Link to="/automation/safety" className="nav-link" aria-current={current('automationSafety')} data-testid="nav-automation-safety">
+            <NavIcon d="M12 3l8 3v6c0 4.5-3.4 8.3-8 9-4.6-.7-8-4.5-8-9V6l8-3Z" />
+            <span>Safety rules</span>
           </Link>
         </>
       )}

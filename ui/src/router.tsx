@@ -69,6 +69,7 @@ export type Route =
   | { name: 'automationRuns' }
   | { name: 'automationRun'; id: string }
   | { name: 'automationSchedules' }
+  | { name: 'automationSafety' }
   | { name: 'redirect'; to: string }
   | { name: 'notFound' };
 
@@ -108,6 +109,7 @@ export function match(pathname: string): Route {
   if (path === '/automation/scripts') return { name: 'automationLibrary', kind: 'script' };
   if (path === '/automation/runs') return { name: 'automationRuns' };
   if (path === '/automation/schedules') return { name: 'automationSchedules' };
+  if (path === '/automation/safety') return { name: 'automationSafety' };
   const runForm = /^\/automation\/runbooks\/([^/]+)\/run$/.exec(path);
   if (runForm) return { name: 'automationRunForm', id: decodeURIComponent(runForm[1]!) };
   const entry = /^\/automation\/(runbooks|scripts)\/([^/]+)$/.exec(path);

@@ -8,6 +8,8 @@ import type { RiskLevel, RunbookDefinition, ScriptDefinition } from '../../../do
 import type { HostStatus, RunStatus } from '../../../domain/automation/run';
 import type { OverlapPolicy } from '../../../domain/automation/schedule';
 import type { RunRisk } from '../../../domain/automation/risk';
+import type { Finding } from '../../../domain/automation/highRisk/check';
+import type { HighRiskRuleSet } from '../../../domain/automation/highRisk/ruleSet';
 
 export type { RiskLevel, RunbookDefinition, RunbookStep, ScriptDefinition, ScriptLanguage } from '../../../domain/automation/runbook';
 export { RISK_LEVELS, SCRIPT_LANGUAGES } from '../../../domain/automation/runbook';
@@ -383,3 +385,20 @@ export const updateSchedule = (id: string, definition: ScheduleDefinition, revis
 export const pauseSchedule = (id: string, paused: boolean, note?: string) => request<RunSchedule>('POST', `${schedulePath(id)}/${paused ? 'pause' : 'resume'}`, { body: note ? { note } : {} });
 export const triggerSchedule = (id: string) => request<{ schedule: string; overlap: string }>('POST', `${schedulePath(id)}/trigger`, { body: {} });
 export const deleteSchedule = (id: string) => request<void>('DELETE', schedulePath(id));
+
+// ── High-risk command rules (docs/automation-safety.md#editing-the-rules) ──
+
+export type { HighRiskRuleSet } from '../../../domain/automation/highRisk/ruleSet';
+
+export interface RulesInForce {
+  ruleSet: HighRiskRuleSet;
+  /** 0: the shipped file. */
+  revision: number;
+  source: 'shipped' | 'edited';
+  updatedBy?: string;
+  updatedAt?: string;
+}
+
+export const getHighRiskRules = (signal?: AbortSignal) => request<RulesInForce>('GET', '/automation/high-risk-rules', { signal });
+export const replaceHighRiskRules = (ruleSet: unknown, revision: number) => request<RulesInForce>('PUT', '/automation/high-risk-rules', { body: ruleSet, headers: ifMatch(revision) });
+export const checkHighRisk = (script: string) => request<{ decision: RunRisk['decision']; findings: Finding[] }>('POST', '/automation/high-risk-rules/check', { body: { script } });

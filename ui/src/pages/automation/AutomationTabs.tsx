@@ -1,8 +1,8 @@
 import { Link } from '../../router';
 
-export type AutomationSection = 'runbooks' | 'scripts' | 'runs' | 'schedules';
+export type AutomationSection = 'runbooks' | 'scripts' | 'runs' | 'schedules' | 'safety';
 
-/** The automation pages side by side: library (runbooks, scripts), runs and schedules. */
+/** The automation pages side by side: library (runbooks, scripts), runs, schedules and the safety rules. */
 export function AutomationTabs({ current }: { current: AutomationSection }) {
   const tab = (to: string, name: AutomationSection, label: string) => (
     <Link to={to} className="filter" aria-current={current === name ? 'page' : undefined} data-testid={`automation-tab-${name}`}>
@@ -15,6 +15,7 @@ export function AutomationTabs({ current }: { current: AutomationSection }) {
       {tab('/automation/scripts', 'scripts', 'Scripts')}
       {tab('/automation/runs', 'runs', 'Runs')}
       {tab('/automation/schedules', 'schedules', 'Schedules')}
+      {tab('/automation/safety', 'safety', 'Safety rules')}
     </nav>
   );
 }
