@@ -1,10 +1,11 @@
-import { ActivityCancellationType, ApplicationFailure, CancellationScope, condition, defineUpdate, isCancellation, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { ActivityCancellationType, ApplicationFailure, CancellationScope, condition, defineUpdate, isCancellation, patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { HostStepInput, HostStepSummary } from '../activities/automation/hostSteps';
 import type { ZoneActivities } from '../activities/automation/zoneActivities';
 import type { ChunkHost, createAutomationRunActivities } from '../activities/automation/runs';
 import { afterStep, type HostNext, type StepPlan, zoneTaskQueue } from '../domain/automation/run';
 import { HOST_STEP_TYPES, type HostStepFamily, hostStepFamily } from '../domain/automation/runbook';
 import { inParallel } from './parallel';
+import { rootMessage } from '../domain/failure';
 
 type RunActivities = ReturnType<typeof createAutomationRunActivities>;
 type HostActivities = ZoneActivities;
@@ -18,6 +19,8 @@ const run = proxyActivities<RunActivities>({ startToCloseTimeout: '1 minute', re
 const HEARTBEAT_TIMEOUT = '30 seconds';
 /** Beyond the step's own deadline: time to connect and to kill an overrunning command. */
 const ACTIVITY_MARGIN_MS = 90_000;
+/** Chunks that lost a step before this patch scheduled no record of it: their histories replay without it. */
+const RECORD_UNKNOWN_STEP = 'record-unknown-step';
 
 export interface ChunkInput {
   runId: string;
@@ -126,6 +129,7 @@ export async function runChunkWorkflow(input: ChunkInput): Promise<ChunkResult> 
   }
 
   async function hostStep(host: ChunkHost, step: StepPlan, hostDeadlineMs?: number): Promise<HostStepSummary> {
+    const askedAt = new Date().toISOString();
     try {
       const family = hostStepFamily(step.type)!;
       const args: HostStepInput = { runId, seq: host.seq, step: step.index, ...(hostDeadlineMs !== undefined && { hostDeadlineMs }) };
@@ -133,6 +137,10 @@ export async function runChunkWorkflow(input: ChunkInput): Promise<ChunkResult> 
     } catch (error) {
       if (isCancellation(error)) throw error;
       // The worker died, or the step failed in a way it could not report: it may have run.
+      // Nobody else records that (a dead worker cannot), and the operator decides on it.
+      if (patched(RECORD_UNKNOWN_STEP)) {
+        await run.recordUnknownStep(runId, host.seq, step.id, askedAt, `no result came back (${rootMessage(error)}): the worker or its connection was lost while the step ran, so it may or may not have run`);
+      }
       return { status: 'unknown' };
     }
   }

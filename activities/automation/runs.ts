@@ -10,7 +10,7 @@ import { describeOutside, targetsOutside } from '../../domain/automation/runPoli
 import { targetFacts } from '../../domain/automation/targetFacts';
 import { parseDuration } from '../../domain/sla/policy';
 import type { Catalog } from '../../runtime/catalog';
-import { addApproval, closeHosts, findRun, type HostDocument, hostCounts, hostsBetween, insertHosts, recordStep, type RunApproval, type RunWaiting, setHostStatus, updateRun } from '../../store/automation/runs';
+import { addApproval, closeHosts, findRun, type HostDocument, hostCounts, hostsBetween, insertHosts, recordStep, recordStepUnlessKnown, type RunApproval, type RunWaiting, setHostStatus, updateRun } from '../../store/automation/runs';
 import { loadModel, seedModel } from '../../store/cmdb/modelStore';
 import { cmdbGraph } from '../../store/cmdb/replica';
 import { RunContexts } from './runContext';
@@ -112,6 +112,16 @@ export function createAutomationRunActivities(db: Connection, catalog: Catalog, 
     async recordHostStep(runId: string, seqs: number[], step: string, status: 'succeeded' | 'skipped' | 'cancelled', error?: string): Promise<void> {
       const at = new Date().toISOString();
       for (const seq of seqs) await recordStep(db, runId, seq, step, { status, startedAt: at, finishedAt: at, durationMs: 0, ...(error && { error }) });
+    },
+
+    /**
+     * A host step whose activity ended without a result (its worker died mid-command, or it
+     * failed in a way it could not report): `unknown` from when the run asked for it, so the
+     * host's record says what the operator is asked to decide about.
+     */
+    async recordUnknownStep(runId: string, seq: number, step: string, askedAt: string, error: string): Promise<void> {
+      const now = new Date();
+      await recordStepUnlessKnown(db, runId, seq, step, { status: 'unknown', startedAt: askedAt, finishedAt: now.toISOString(), durationMs: Math.max(0, now.getTime() - Date.parse(askedAt)), error });
     },
 
     /** A condition step on one host, over its earlier results. Not `true` means not met. */

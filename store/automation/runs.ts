@@ -214,6 +214,16 @@ export async function recordStep(db: Connection, runId: string, seq: number, ste
   await hosts(db).updateOne({ _id: hostDocId(runId, seq) }, { $set: { [`steps.${step}`]: result, ...(status && { status }) } });
 }
 
+/**
+ * Records `result` (an unknown outcome) unless the step already has a known one: a worker
+ * that recorded what happened on the host and died before telling the workflow knew more
+ * than the workflow does.
+ */
+export async function recordStepUnlessKnown(db: Connection, runId: string, seq: number, step: string, result: StepResult): Promise<void> {
+  const key = `steps.${step}`;
+  await hosts(db).updateOne({ _id: hostDocId(runId, seq), $or: [{ [key]: { $exists: false } }, { [`${key}.status`]: 'unknown' }] }, { $set: { [key]: result } });
+}
+
 export async function setHostStatus(db: Connection, runId: string, seqs: number[], status: HostStatus, extra: Partial<HostDocument> = {}, unset: Array<keyof HostDocument> = []): Promise<void> {
   if (seqs.length === 0) return;
   const update = { $set: { status, ...extra }, ...(unset.length && { $unset: Object.fromEntries(unset.map((k) => [k, 1 as const])) }) };

@@ -8,7 +8,9 @@ import { findOnPath, cachedToolPath } from '../../runtime/tools';
 import { freePort } from '../../runtime/ports';
 import { TEMPORAL_CLI } from '../../runtime/versions';
 import { userModel } from '../../store/users';
-import { addUser, startTestApi, temporalAddress, type TestApi } from '../setup/harness';
+import { addUser, startTestApi, startZoneWorker, temporalAddress, type TestApi, type TestWorker } from '../setup/harness';
+import { type Sshd, startSshd } from '../setup/sshd';
+import { startZoneWorkerProcess, type ZoneWorkerProcess } from '../setup/zoneWorkerProcess';
 
 // Records the histories that replay.test.ts replays. Runs only when asked:
 //   RECORD_HISTORIES=1 npm test -- test/replay/record
@@ -109,3 +111,71 @@ async function postAs(bearer: string, url: string, body: unknown) {
     feed.close();
   }
 });
+
+(recording ? it : it.skip)('records runs: two hosts through an ssh.command, one approved at its approval step, one decided after its zone worker died mid-command', async () => {
+  const ops = (await addUser(api.db, 'operator', ['automation_admin', 'cmdb_editor'])).bearer;
+  const approver = (await addUser(api.db, 'approver', ['automation_admin'])).bearer;
+  const call = async (method: string, url: string, body?: unknown, bearer = ops) => {
+    const res = await fetch(`${api.baseUrl}/api/v1${url}`, { method, headers: { 'content-type': 'application/json', authorization: bearer }, body: body === undefined ? undefined : JSON.stringify(body) });
+    expect(res.status).toBeLessThan(300);
+    return (await res.json()) as any;
+  };
+  const publish = async (id: string, tag: string, steps: unknown[]) => {
+    await call('PUT', `/automation/runbooks/${id}/draft`, { name: id, risk: 'low', allowedRoles: ['automation_admin'], targets: { selector: { class: 'host', tags: [tag] } }, steps });
+    await call('POST', `/automation/runbooks/${id}/publish`, { note: 'replay' });
+  };
+  const until = async (check: () => Promise<boolean> | boolean, what: string) => {
+    for (const deadline = Date.now() + 120_000; !(await check()); await new Promise((resolve) => setTimeout(resolve, 250))) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    }
+  };
+  const finished = (runId: string) => api.client.workflow.getHandle(`run/${runId}`).result();
+
+  let sshd: Sshd | undefined;
+  let worker: TestWorker | undefined;
+  let doomed: ZoneWorkerProcess | undefined;
+  let fresh: TestWorker | undefined;
+  try {
+    sshd = await startSshd();
+    const credential = await call('POST', '/credentials', { name: 'replay-lab-ssh', kind: 'ssh_key', username: sshd.username, privateKey: sshd.privateKey });
+    for (const [name, zone, tag] of [['replay-a', 'replay', 'replay-lab'], ['replay-b', 'replay', 'replay-lab'], ['replay-k', 'replay-k', 'replay-doomed']]) {
+      await call('POST', '/cmdb/cis', { class: 'virtual_machine', attributes: { name, hostname: name, primary_ip: '127.0.0.1', zone, ssh_port: sshd.port, ssh_credential: credential.id }, tags: [tag] });
+    }
+    worker = await startZoneWorker(api.db, api.dbName, 'replay', api.masterKey, { workerName: 'replay-worker' });
+
+    await publish('replay-hello', 'replay-lab', [{ id: 'hello', type: 'ssh.command', command: 'echo hello {{target.name}}' }]);
+    const succeeded = await call('POST', '/automation/runs', { runbook: 'replay-hello' });
+    expect(await finished(succeeded.id)).toMatchObject({ status: 'succeeded' });
+    saveWorkflow('run-succeeded', `run/${succeeded.id}`);
+    saveWorkflow('run-succeeded-chunk', `run/${succeeded.id}/b0-s0-c0`);
+
+    await publish('replay-gated', 'replay-lab', [
+      { id: 'look', type: 'ssh.command', command: 'echo before' },
+      { id: 'ok', type: 'approval' },
+      { id: 'act', type: 'ssh.command', command: 'echo after' },
+    ]);
+    const gated = await call('POST', '/automation/runs', { runbook: 'replay-gated' });
+    await until(async () => (await call('GET', `/automation/runs/${gated.id}`)).waiting?.[0]?.step === 'ok', 'the run to wait at its approval');
+    await call('POST', `/automation/runs/${gated.id}/approvals`, { step: 'ok', decision: 'approved', comment: 'replay' }, approver);
+    expect(await finished(gated.id)).toMatchObject({ status: 'succeeded' });
+    saveWorkflow('run-approved', `run/${gated.id}`);
+
+    // The zone's only worker is killed while the step sleeps: the chunk waits for a decision after the heartbeat timeout.
+    const marker = `5.${Date.now() % 1_000_000}`;
+    const sleeping = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').some((line) => line.trim() === `sleep ${marker}`);
+    await publish('replay-slow', 'replay-doomed', [{ id: 'work', type: 'ssh.command', command: `sleep ${marker}; echo done` }]);
+    doomed = await startZoneWorkerProcess(api, 'replay-k');
+    const decided = await call('POST', '/automation/runs', { runbook: 'replay-slow' });
+    await until(sleeping, 'the sleep to start');
+    await doomed.kill();
+    fresh = await startZoneWorker(api.db, api.dbName, 'replay-k', api.masterKey, { workerName: 'replay-fresh-worker' });
+    await until(async () => (await call('GET', `/automation/runs/${decided.id}/hosts/0`)).status === 'awaiting_decision', 'the host to await a decision');
+    await call('POST', `/automation/runs/${decided.id}/hosts/0/decision`, { decision: 'retry' });
+    expect(await finished(decided.id)).toMatchObject({ status: 'succeeded' });
+    // v1-run-decided-chunk.json, recorded before the patch `record-unknown-step` (workflows/runChunk.ts), stays beside it.
+    saveWorkflow('run-decided-chunk', `run/${decided.id}/b0-s0-c0`);
+  } finally {
+    await Promise.all([doomed?.stop(), fresh?.stop(), worker?.stop()]);
+    await sshd?.stop();
+  }
+}, 300_000);

@@ -8,9 +8,9 @@ import fs from 'node:fs';
  */
 
 /** Spawns `command` detached (own process group), stdout and stderr appended to `logFile`. */
-export function spawnDaemon(command: string, args: string[], logFile: string): ChildProcess {
+export function spawnDaemon(command: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(command, args, { stdio: ['ignore', log, log], detached: true });
+  const child = spawn(command, args, { stdio: ['ignore', log, log], detached: true, env });
   fs.closeSync(log);
   if (child.pid) watchForOrphaning(child.pid);
   return child;
