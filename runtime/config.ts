@@ -111,7 +111,7 @@ export const SETTINGS = {
   },
   FLOWDESK_ALERT_AUTOMATION_ROLE: {
     schema: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, 'a role name: lower-case letters, digits and underscores').default('automation_operator'),
-    doc: "The role runs started by alerts (self-healing) are requested with: a runbook runs from an alert only when its allowedRoles name this role (docs/automation-triggers.md).",
+    doc: "The role runs started by alerts (self-healing) are requested with: a runbook runs from an alert only when its allowedRoles name this role, within the role's risk level and target scope (docs/automation-safety.md#who-may-run-what).",
   },
   FLOWDESK_MASTER_KEY: {
     schema: z
