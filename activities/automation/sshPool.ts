@@ -42,8 +42,10 @@ export class SshPool {
   async with<T>(key: string, target: SshTarget, credential: ResolvedCredential, use: (ssh: NodeSSH, hostKey: string) => Promise<T>, last = false): Promise<T> {
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { ssh: this.open(target, credential), users: 0, lastUsed: Date.now() };
-      this.entries.set(key, entry);
+      const created: Entry = { ssh: this.open(target, credential), users: 0, lastUsed: Date.now() };
+      // The host may close it between steps (sshd restarted, a firewall reset it): a closed connection is not offered again.
+      created.ssh.then(({ ssh }) => ssh.connection?.once('close', () => this.drop(key, created)), () => undefined);
+      this.entries.set(key, (entry = created));
       this.evictIdle();
     }
     clearTimeout(entry.timer);
