@@ -4,6 +4,7 @@ import type { Connection as StoreConnection } from 'mongoose';
 import { createActivities } from '../activities';
 import { createZoneActivities, type ZoneActivitySettings } from '../activities/automation/zoneActivities';
 import { DEFAULT_SSH_POOL, SshPool } from '../activities/automation/sshPool';
+import { HEARTBEAT_MS } from '../activities/automation/heartbeat';
 import { zoneTaskQueue } from '../domain/automation/run';
 import type { NotificationSettings } from '../activities/notifications';
 import { smtpSettingsOf } from '../activities/notify';
@@ -75,6 +76,9 @@ export async function createZoneWorker({ connection, namespace, zone, db, master
     taskQueue: zoneTaskQueue(zone),
     activities: createZoneActivities(db, masterKey, pool, settings),
     maxConcurrentActivityTaskExecutions: maxConcurrentActivities,
+    // Temporal sends beats at most every 80% of the heartbeat timeout by default (24 of 30 s),
+    // so a beat delayed 6 s on a busy machine looked like a dead worker: send each one.
+    maxHeartbeatThrottleInterval: HEARTBEAT_MS,
     shutdownGraceTime: '10 seconds',
   });
   return { worker, run: () => worker.run().finally(() => pool.close()) };

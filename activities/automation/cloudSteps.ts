@@ -100,8 +100,8 @@ export function createCloudStepActivities(deps: StepDeps, settings: CloudStepSet
     const previous = step.previous as Progress | undefined;
     const progress: Progress = { accepted: { ...(previous && typeof previous.accepted === 'object' ? previous.accepted : {}) } };
     await step.start();
-    await step.say(`${definition.type}${server ? ` on server ${server}` : ''} ${credential.kind === 'openstack_password' ? ` as ${credential.username} in project ${credential.projectName}` : ''}`);
-    if (Object.keys(progress.accepted).length) await step.say(`resuming after ${Object.keys(progress.accepted).join(', ')}, accepted by the cloud in attempt ${step.attempt - 1}`);
+    step.say(`${definition.type}${server ? ` on server ${server}` : ''} ${credential.kind === 'openstack_password' ? ` as ${credential.username} in project ${credential.projectName}` : ''}`);
+    if (Object.keys(progress.accepted).length) step.say(`resuming after ${Object.keys(progress.accepted).join(', ')}, accepted by the cloud in attempt ${step.attempt - 1}`);
 
     const signal = step.signal;
     /** An action the cloud accepts once: skipped when an earlier attempt got it accepted. */
@@ -110,7 +110,7 @@ export function createCloudStepActivities(deps: StepDeps, settings: CloudStepSet
       const result = await act();
       progress.accepted[name] = result ?? null;
       step.beat(progress);
-      await step.say(`${name} accepted`);
+      step.say(`${name} accepted`);
       return result;
     };
     const until = (statuses: CloudServerStatus | CloudServerStatus[]) =>

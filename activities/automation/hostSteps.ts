@@ -70,8 +70,10 @@ export function createAutomationHostActivities(deps: StepDeps, ssh: HostSshDeps,
           input.runId,
           { ...host, address: host.address },
           credential,
-          (connection) =>
-            runRemote(connection, {
+          (connection) => {
+            // The handshake may have waited for a slot: the run may have gone on without this attempt since.
+            step.goOn();
+            return runRemote(connection, {
               command: line.command,
               ...(line.stdin !== undefined && { stdin: line.stdin }),
               deadlineMs: step.deadlineMs,
@@ -84,11 +86,12 @@ export function createAutomationHostActivities(deps: StepDeps, ssh: HostSshDeps,
                 stderr.push(chunk);
                 step.output('stderr', chunk);
               },
-            }),
+            });
+          },
           lastSshStep(run, input.step),
         );
         const status: StepStatus = outcome.cancelled ? 'cancelled' : outcome.timedOut ? 'timed_out' : outcome.lost ? 'unknown' : outcome.exitCode === 0 ? 'succeeded' : 'failed';
-        await step.say(describe(status, outcome.exitCode, outcome.signal));
+        step.say(describe(status, outcome.exitCode, outcome.signal));
         const out = stdout.result();
         const err = stderr.result();
         const summary = await step.finish({

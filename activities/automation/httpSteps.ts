@@ -56,7 +56,7 @@ async function httpStep(step: HostStep<HttpRequestStep>): Promise<HostStepSummar
   }
 
   await step.start();
-  await step.say(`${request.method} ${request.url}`);
+  step.say(`${request.method} ${request.url}`);
   const timeout = AbortSignal.timeout(Math.max(1000, step.remainingMs()));
   let response: Response;
   let body: { text: string; bytes: number; truncated: boolean };

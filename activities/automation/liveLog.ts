@@ -11,8 +11,8 @@ type Stream = 'stdout' | 'stderr';
 
 /**
  * Collects a command's output in whole lines (so a secret split across two reads is still
- * masked), masks secrets, and writes what it has every half second. Writing is best
- * effort: a slow store delays the live view, never the command.
+ * masked), masks secrets, and writes what it has every half second and at the end. Writing
+ * is best effort: a slow store delays the live view, never the command.
  */
 export class LiveLog {
   private readonly splitters: Record<Stream, LineSplitter> = { stdout: new LineSplitter(), stderr: new LineSplitter() };
@@ -36,9 +36,9 @@ export class LiveLog {
     this.add(stream, this.splitters[stream].push(chunk));
   }
 
-  async system(text: string): Promise<void> {
+  /** A line of FlowDesk's own (the step starting, how it ended): written with the next flush, so a short step's log is one write, not one per line. */
+  system(text: string): void {
     this.add('system', `${text}\n`);
-    await this.flush();
   }
 
   async close(): Promise<void> {

@@ -56,10 +56,13 @@ export function wrapped(command: string): string {
 export async function runRemote(ssh: NodeSSH, spec: RemoteCommand): Promise<RemoteOutcome> {
   const client = ssh.connection as unknown as ExecClient | null;
   if (!client) throw new Error('the SSH connection is closed');
-  const channel = await new Promise<ExecChannel>((resolve, reject) => client.exec(wrapped(spec.command), (error, stream) => (error ? reject(error) : resolve(stream))));
+  const { channel, end } = await new Promise<{ channel: ExecChannel; end: Promise<Ending> }>((resolve, reject) =>
+    client.exec(wrapped(spec.command), (error, stream) => (error ? reject(error) : resolve({ channel: stream, end: endOf(stream) }))),
+  );
+  let ended = false;
+  void end.then(() => (ended = true));
   let pid: number | undefined;
   let stderrHead = '';
-  let ended = false;
   let timedOut = false;
   let cancelled = false;
 
@@ -96,20 +99,27 @@ export async function runRemote(ssh: NodeSSH, spec: RemoteCommand): Promise<Remo
   if (spec.signal.aborted) onAbort();
 
   try {
-    return await new Promise<RemoteOutcome>((resolve) => {
-      channel.on('exit', (code: number | null, signalName?: string) => {
-        ended = true;
-        resolve({ exitCode: typeof code === 'number' ? code : null, ...(signalName && { signal: String(signalName) }), timedOut, cancelled, lost: false });
-      });
-      channel.on('close', () => {
-        if (!ended) resolve({ exitCode: null, timedOut, cancelled, lost: !timedOut && !cancelled });
-        ended = true;
-      });
-    });
+    const exit = await end;
+    return exit ? { ...exit, timedOut, cancelled, lost: false } : { exitCode: null, timedOut, cancelled, lost: !timedOut && !cancelled };
   } finally {
     clearTimeout(timer);
     spec.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** How a command's channel ended: its exit status, or null when it closed without one. */
+type Ending = { exitCode: number | null; signal?: string } | null;
+
+/**
+ * Listens from the moment the exec is granted, not a tick later: a quick command's exit
+ * status can come in the same read as the grant, and ssh2 emits it once. Heard late, the
+ * command looked lost (closed without an exit status) and its host waited for an operator.
+ */
+function endOf(channel: ExecChannel): Promise<Ending> {
+  return new Promise((resolve) => {
+    channel.on('exit', (code: number | null, signalName?: string) => resolve({ exitCode: typeof code === 'number' ? code : null, ...(signalName && { signal: String(signalName) }) }));
+    channel.on('close', () => resolve(null));
+  });
 }
 
 /** TERM, then KILL, to the command's process group, from a new channel on the same connection. */

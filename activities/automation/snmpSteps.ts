@@ -49,7 +49,7 @@ async function snmpStep(step: HostStep<SnmpStep>): Promise<HostStepSummary> {
 
   const target: SnmpTarget = { address: host.address, port: definition.port ?? SNMP_PORT, timeoutMs: definition.requestTimeout ? parseDuration(definition.requestTimeout) : DEFAULT_REQUEST_TIMEOUT_MS };
   await step.start();
-  await step.say(`${definition.type} ${request.describe} at ${target.address}:${target.port} with credential ${credential.name}`);
+  step.say(`${definition.type} ${request.describe} at ${target.address}:${target.port} with credential ${credential.name}`);
   try {
     const answer = await unlessCancelled(request.send(target, credential, Math.max(WALK_LIMITS.deadlineMs.min, step.remainingMs())), step.signal);
     return step.finish({ status: 'succeeded', output: answer.output, stdout: answer.text });

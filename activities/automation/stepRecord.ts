@@ -8,6 +8,8 @@ import type { ResolvedCredential } from '../../domain/credential';
 import type { MasterKeySource } from '../../runtime/masterKey';
 import { type HostDocument, recordStep, setHostStatus, type StepResult } from '../../store/automation/runs';
 import { CredentialNotFoundError, resolveCredential } from '../../store/credentials';
+import { retryTransient } from '../../store/transient';
+import { Heartbeat } from './heartbeat';
 import type { HostStepInput, HostStepSummary } from './hostSteps';
 import { LiveLog } from './liveLog';
 import { type RunContext, RunContexts, type TemplateContext } from './runContext';
@@ -15,7 +17,9 @@ import { type RunContext, RunContexts, type TemplateContext } from './runContext
 /**
  * What every host step activity does around its own work: load the run and host, know its
  * attempt and deadline, keep a live log, heartbeat, and record one StepResult in the store
- * (outputs masked and capped) while the workflow gets only the status.
+ * (outputs masked and capped) while the workflow gets only the status. Its own store reads
+ * and writes are tried again while the store is busy: a step whose outcome is known, or
+ * that has not reached the host yet, must not become an unknown outcome over bookkeeping.
  */
 
 export interface StepDeps {
@@ -32,22 +36,27 @@ export function stepDeps(db: Connection, masterKey: MasterKeySource, worker: str
 
 export type StepOutcome = Omit<StepResult, 'startedAt' | 'finishedAt' | 'durationMs' | 'attempt' | 'worker'>;
 
-const HEARTBEAT_MS = 5_000;
-
 /** The activity was cancelled (the run was): recorded, then reported to Temporal as such. */
 export class StepCancelled extends Error {
   override readonly name = 'StepCancelled';
 }
 
+/**
+ * Temporal gave up on this attempt before it reached the host (its heartbeat timed out, or
+ * the run went on without it): nothing is sent and nothing recorded, the run has moved on.
+ */
+export class StepAbandoned extends Error {
+  override readonly name = 'StepAbandoned';
+}
+
 export class HostStep<S extends RunbookStep> {
   readonly startedAt = new Date();
-  readonly attempt = Context.current().info.attempt;
-  readonly signal = Context.current().cancellationSignal;
+  private readonly activity = Context.current();
+  readonly attempt = this.activity.info.attempt;
+  readonly signal = this.activity.cancellationSignal;
   /** Values masked wherever this step's output goes (the run's secret parameters, credentials). */
   readonly secrets: string[];
   private log?: LiveLog;
-  private heartbeat?: NodeJS.Timeout;
-  private progress: unknown = {};
 
   constructor(
     private readonly deps: StepDeps,
@@ -55,13 +64,21 @@ export class HostStep<S extends RunbookStep> {
     readonly run: RunContext,
     readonly host: HostDocument,
     readonly context: TemplateContext,
+    private readonly heartbeat: Heartbeat,
   ) {
     this.secrets = [...run.secrets];
   }
 
+  /** Beats from the first moment: a step waiting for a busy store is not a dead worker. */
   static async begin<S extends RunbookStep>(deps: StepDeps, input: HostStepInput): Promise<HostStep<S>> {
-    const { run, host, context } = await deps.contexts.forHost(input.runId, input.seq);
-    return new HostStep<S>(deps, input, run, host, context);
+    const heartbeat = new Heartbeat();
+    try {
+      const { run, host, context } = await retryTransient(() => deps.contexts.forHost(input.runId, input.seq), Context.current().cancellationSignal);
+      return new HostStep<S>(deps, input, run, host, context, heartbeat);
+    } catch (error) {
+      heartbeat.stop();
+      throw error;
+    }
   }
 
   get step(): S {
@@ -89,30 +106,46 @@ export class HostStep<S extends RunbookStep> {
 
   /** The credential with its secret; its secret values are masked from now on. Throws CredentialNotFoundError. */
   async credential(id: string): Promise<ResolvedCredential> {
-    const credential = await resolveCredential(this.deps.db, await this.deps.masterKey(), id);
+    const key = await this.deps.masterKey();
+    const credential = await retryTransient(() => resolveCredential(this.deps.db, key, id), this.signal);
     this.secrets.push(...secretsOf(credential));
     return credential;
   }
 
-  /** The host is being worked on: its status, a live log, a heartbeat every 5 s (with the last progress). */
+  /** The host is being worked on: its status and a live log. */
   async start(): Promise<void> {
-    if (this.host.status === 'pending') await setHostStatus(this.deps.db, this.input.runId, [this.input.seq], 'running', { startedAt: this.startedAt.toISOString() });
+    this.goOn();
+    if (this.host.status === 'pending') await retryTransient(() => setHostStatus(this.deps.db, this.input.runId, [this.input.seq], 'running', { startedAt: this.startedAt.toISOString() }), this.signal);
+    this.goOn();
     this.log = new LiveLog(this.deps.db, this.input.runId, this.input.seq, this.step.id, this.secrets);
-    // The activity's context is taken now: a timer callback may run outside it.
-    const context = Context.current();
-    this.heartbeat = setInterval(() => context.heartbeat(this.progress), HEARTBEAT_MS);
-    await this.say(`${this.step.name ?? this.step.id} (${this.step.type}) on ${this.host.name}${this.host.address ? ` (${this.host.address})` : ''}, attempt ${this.attempt}`);
+    this.say(`${this.step.name ?? this.step.id} (${this.step.type}) on ${this.host.name}${this.host.address ? ` (${this.host.address})` : ''}, attempt ${this.attempt}`);
+  }
+
+  /**
+   * Throws unless the step may still reach the host: StepCancelled when the run was
+   * cancelled, StepAbandoned when Temporal no longer waits for this attempt. Called before
+   * anything is sent.
+   */
+  goOn(): void {
+    if (!this.signal.aborted) return;
+    if (this.abandoned) throw new StepAbandoned('Temporal no longer waits for this attempt (its heartbeat timed out, or the run went on without it); nothing was sent to the host');
+    throw new StepCancelled('the run was cancelled');
+  }
+
+  /** Temporal gave up on this attempt (timed out, or no longer known): the run has moved on without it. */
+  get abandoned(): boolean {
+    const why = this.activity.cancellationDetails;
+    return this.signal.aborted && Boolean(why?.timedOut || why?.notFound);
   }
 
   /** Heartbeat details now (Temporal keeps them for a retried attempt) and at every beat. */
   beat(progress: unknown): void {
-    this.progress = progress;
-    Context.current().heartbeat(progress);
+    this.heartbeat.beat(progress);
   }
 
   /** Heartbeat details the previous attempt left, if any. */
   get previous(): unknown {
-    return this.attempt > 1 ? Context.current().info.heartbeatDetails : undefined;
+    return this.attempt > 1 ? this.activity.info.heartbeatDetails : undefined;
   }
 
   /** A chunk of the command's output, for the live log (masked there, in whole lines). */
@@ -120,13 +153,13 @@ export class HostStep<S extends RunbookStep> {
     this.log?.push(stream, chunk);
   }
 
-  async say(text: string): Promise<void> {
-    await this.log?.system(maskSecrets(text, this.secrets));
+  /** A line of the step's own for the live log (written with the next flush). */
+  say(text: string): void {
+    this.log?.system(maskSecrets(text, this.secrets));
   }
 
   /** Records the result (masked, output capped) and tells the workflow its status. */
   async finish(outcome: StepOutcome): Promise<HostStepSummary> {
-    clearInterval(this.heartbeat);
     const finishedAt = new Date();
     const text = (value: string | undefined) => (value === undefined ? undefined : capped(maskSecrets(value, this.secrets)));
     const result: StepResult = {
@@ -141,8 +174,8 @@ export class HostStep<S extends RunbookStep> {
       attempt: this.attempt,
       worker: this.deps.worker,
     };
-    if (this.log) await this.say(outcome.error ? `${outcome.status}: ${outcome.error}` : outcome.status);
-    await recordStep(this.deps.db, this.input.runId, this.input.seq, this.step.id, result);
+    if (this.log) this.say(outcome.error ? `${outcome.status}: ${outcome.error}` : outcome.status);
+    await retryTransient(() => recordStep(this.deps.db, this.input.runId, this.input.seq, this.step.id, result));
     await this.close();
     return { status: outcome.status, ...(outcome.exitCode !== undefined && { exitCode: outcome.exitCode }) };
   }
@@ -159,7 +192,7 @@ export class HostStep<S extends RunbookStep> {
    */
   async retryOr(status: StepStatus, message: string, type: string, delayMs?: number): Promise<HostStepSummary> {
     if (!this.lastAttempt) {
-      await this.say(`attempt ${this.attempt} of ${this.plan.retries + 1}: ${message}; trying again`);
+      this.say(`attempt ${this.attempt} of ${this.plan.retries + 1}: ${message}; trying again`);
       await this.close();
       throw ApplicationFailure.create({ message: maskSecrets(message, this.secrets), type, nonRetryable: false, ...(delayMs !== undefined && { nextRetryDelay: Math.max(1000, Math.min(delayMs, 300_000)) }) });
     }
@@ -172,7 +205,7 @@ export class HostStep<S extends RunbookStep> {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.heartbeat);
+    this.heartbeat.stop();
     const log = this.log;
     this.log = undefined;
     await log?.close();
@@ -185,6 +218,7 @@ export async function guarded<S extends RunbookStep>(step: HostStep<S>, work: ()
     return await work();
   } catch (error) {
     if (error instanceof CredentialNotFoundError) return step.fail(error.message);
+    if (error instanceof StepAbandoned || (step.abandoned && !(error instanceof ApplicationFailure))) throw ApplicationFailure.nonRetryable((error as Error).message, 'Abandoned');
     if (error instanceof StepCancelled || (step.signal.aborted && !(error instanceof ApplicationFailure))) return step.cancelled();
     throw error;
   } finally {

@@ -65,7 +65,7 @@ async function uploadStep(step: HostStep<SshUploadStep>, deps: HostSshDeps): Pro
   if (!host.address) return step.finish({ status: 'unreachable', error: `host ${host.name} has no primary_ip in the CMDB` });
 
   await step.start();
-  await step.say(`upload ${file.source} (${file.content.length} bytes, sha256 ${sha256}) to ${file.path}, mode ${file.mode.toString(8).padStart(4, '0')}${file.owner ? `, owner ${ownerText(file.owner)}` : ''}`);
+  step.say(`upload ${file.source} (${file.content.length} bytes, sha256 ${sha256}) to ${file.path}, mode ${file.mode.toString(8).padStart(4, '0')}${file.owner ? `, owner ${ownerText(file.owner)}` : ''}`);
   const wanted = { sha256, mode: file.mode, ...(file.owner && { owner: file.owner }) };
   try {
     const result = await withHostSsh(deps, input.runId, { ...host, address: host.address }, credential, (ssh) => upload(ssh, file, wanted, step.signal), lastSshStep(run, input.step));

@@ -34,8 +34,19 @@ const KEYGEN = '/usr/bin/ssh-keygen';
 const READY_TIMEOUT_MS = 10_000;
 const run = promisify(execFile);
 
-/** `maxStartups`: unauthenticated connections sshd accepts at once (OpenSSH's default is 10). */
-export async function startSshd(options: { maxStartups?: number } = {}): Promise<Sshd> {
+export interface SshdOptions {
+  /** Unauthenticated connections sshd accepts at once (OpenSSH's default is 10). */
+  maxStartups?: number;
+  /**
+   * Commands run without the user's `~/.bashrc` (SHLVL=1, as bench/ssh-fanout does): bash
+   * started by sshd sources it, and where it runs `pyenv init` (0.2 s of CPU per command
+   * on our machines) thousands of commands would cost the targets' side minutes of the
+   * same two cores the engine runs on.
+   */
+  plainShell?: boolean;
+}
+
+export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   requireFiles([SSHD, KEYGEN], 'the SSH discovery tests need OpenSSH (Debian: apt-get install -y openssh-server)');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowdesk-sshd-'));
   const logFile = path.join(dir, 'sshd.log');
@@ -54,7 +65,7 @@ export async function startSshd(options: { maxStartups?: number } = {}): Promise
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const config = path.join(dir, 'sshd_config');
-      fs.writeFileSync(config, configText(dir, hostKey, port, options.maxStartups));
+      fs.writeFileSync(config, configText(dir, hostKey, port, options));
       // -D: foreground; -e: log to stderr (our log file).
       const child = spawnDaemon(SSHD, ['-D', '-e', '-f', config], logFile);
       try {
@@ -82,7 +93,7 @@ export async function startSshd(options: { maxStartups?: number } = {}): Promise
   }
 }
 
-function configText(dir: string, hostKey: string, port: number, maxStartups?: number): string {
+function configText(dir: string, hostKey: string, port: number, { maxStartups, plainShell }: SshdOptions): string {
   return [
     `Port ${port}`,
     'ListenAddress 127.0.0.1',
@@ -99,6 +110,7 @@ function configText(dir: string, hostKey: string, port: number, maxStartups?: nu
     // SFTP for ssh.upload steps, served inside sshd (no sftp-server binary needed).
     'Subsystem sftp internal-sftp',
     ...(maxStartups ? [`MaxStartups ${maxStartups}`] : []),
+    ...(plainShell ? ['SetEnv SHLVL=1'] : []),
     '',
   ].join('\n');
 }
