@@ -111,14 +111,26 @@ export async function runRemote(ssh: NodeSSH, spec: RemoteCommand): Promise<Remo
 type Ending = { exitCode: number | null; signal?: string } | null;
 
 /**
+ * After the exit status, how long the channel may stay open before the outcome is taken
+ * as it is: a background process the command left holding its output open keeps the
+ * channel open (OpenSSH's client would wait for it).
+ */
+const CLOSE_GRACE_MS = 2000;
+
+/**
  * Listens from the moment the exec is granted, not a tick later: a quick command's exit
- * status can come in the same read as the grant, and ssh2 emits it once. Heard late, the
- * command looked lost (closed without an exit status) and its host waited for an operator.
+ * status can come in the same read as the grant, and ssh2 emits it once (heard late, the
+ * command looked lost and its host waited for an operator). Ends at 'close', which ssh2
+ * emits once the output has been delivered, not at 'exit', which can come first.
  */
 function endOf(channel: ExecChannel): Promise<Ending> {
   return new Promise((resolve) => {
-    channel.on('exit', (code: number | null, signalName?: string) => resolve({ exitCode: typeof code === 'number' ? code : null, ...(signalName && { signal: String(signalName) }) }));
-    channel.on('close', () => resolve(null));
+    let exit: Ending = null;
+    channel.on('exit', (code: number | null, signalName?: string) => {
+      exit = { exitCode: typeof code === 'number' ? code : null, ...(signalName && { signal: String(signalName) }) };
+      setTimeout(() => resolve(exit), CLOSE_GRACE_MS).unref();
+    });
+    channel.on('close', () => resolve(exit));
   });
 }
 
