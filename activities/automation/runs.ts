@@ -149,12 +149,20 @@ export function createAutomationRunActivities(db: Connection, catalog: Catalog, 
       else await updateRun(db, runId, { status: 'running' }, ['waiting']);
     },
 
-    /** Ends the run's record; hosts it never reached are `not_run` (or `cancelled`). */
+    /**
+     * Ends the run's record; hosts it never reached are `not_run` (or `cancelled`). Each
+     * pass reads every stored host on FerretDB, so a run whose chunks settled every host
+     * (most do) costs one.
+     */
     async finishRun(runId: string, status: RunStatus, summary: string): Promise<Record<HostStatus, number>> {
-      await closeHosts(db, runId, ['pending', 'awaiting_decision'], status === 'cancelled' ? 'cancelled' : 'not_run');
-      await closeHosts(db, runId, ['running'], status === 'cancelled' ? 'cancelled' : 'failed');
+      let counts = await hostCounts(db, runId);
+      if (counts.pending + counts.awaiting_decision + counts.running > 0) {
+        await closeHosts(db, runId, ['pending', 'awaiting_decision'], status === 'cancelled' ? 'cancelled' : 'not_run');
+        await closeHosts(db, runId, ['running'], status === 'cancelled' ? 'cancelled' : 'failed');
+        counts = await hostCounts(db, runId);
+      }
       await updateRun(db, runId, { status, summary, finishedAt: new Date().toISOString() }, ['waiting']);
-      return hostCounts(db, runId);
+      return counts;
     },
   };
 }

@@ -7,7 +7,8 @@ import { storedOutput } from '../../domain/automation/stepOutput';
 import type { ResolvedCredential } from '../../domain/credential';
 import type { MasterKeySource } from '../../runtime/masterKey';
 import { type HostDocument, recordStep, setHostStatus, type StepResult } from '../../store/automation/runs';
-import { CredentialNotFoundError, resolveCredential } from '../../store/credentials';
+import { CredentialNotFoundError } from '../../store/credentials';
+import { CredentialCache } from './credentialCache';
 import { retryTransient } from '../../store/transient';
 import { Heartbeat } from './heartbeat';
 import type { HostStepInput, HostStepSummary } from './hostSteps';
@@ -26,15 +27,22 @@ export interface StepDeps {
   db: Connection;
   masterKey: MasterKeySource;
   contexts: RunContexts;
+  credentials: CredentialCache;
   /** Recorded with every step (host name and pid by default). */
   worker: string;
 }
 
 export function stepDeps(db: Connection, masterKey: MasterKeySource, worker: string): StepDeps {
-  return { db, masterKey, contexts: new RunContexts(db, masterKey), worker };
+  return { db, masterKey, contexts: new RunContexts(db, masterKey), credentials: new CredentialCache(db, masterKey), worker };
 }
 
 export type StepOutcome = Omit<StepResult, 'startedAt' | 'finishedAt' | 'durationMs' | 'attempt' | 'worker'>;
+
+/**
+ * A host is shown `running` once its step has run this long; a quicker step writes the
+ * status with its result, one write instead of two (thousands of hosts, each a write).
+ */
+const RUNNING_AFTER_MS = 1000;
 
 /** The activity was cancelled (the run was): recorded, then reported to Temporal as such. */
 export class StepCancelled extends Error {
@@ -57,6 +65,9 @@ export class HostStep<S extends RunbookStep> {
   /** Values masked wherever this step's output goes (the run's secret parameters, credentials). */
   readonly secrets: string[];
   private log?: LiveLog;
+  /** Set while the host, `pending` when the step began, is not yet shown `running`. */
+  private runningTimer?: NodeJS.Timeout;
+  private runningWrite?: Promise<void>;
 
   constructor(
     private readonly deps: StepDeps,
@@ -106,17 +117,22 @@ export class HostStep<S extends RunbookStep> {
 
   /** The credential with its secret; its secret values are masked from now on. Throws CredentialNotFoundError. */
   async credential(id: string): Promise<ResolvedCredential> {
-    const key = await this.deps.masterKey();
-    const credential = await retryTransient(() => resolveCredential(this.deps.db, key, id), this.signal);
+    const credential = await this.deps.credentials.get(id);
     this.secrets.push(...secretsOf(credential));
     return credential;
   }
 
-  /** The host is being worked on: its status and a live log. */
+  /** The host is being worked on: its status (RUNNING_AFTER_MS from now, or with the result) and a live log. */
   async start(): Promise<void> {
     this.goOn();
-    if (this.host.status === 'pending') await retryTransient(() => setHostStatus(this.deps.db, this.input.runId, [this.input.seq], 'running', { startedAt: this.startedAt.toISOString() }), this.signal);
-    this.goOn();
+    if (this.host.status === 'pending') {
+      this.runningTimer = setTimeout(() => {
+        this.runningTimer = undefined;
+        // An attempt Temporal gave up on leaves the host to the run (which may be asking an operator about it).
+        if (this.signal.aborted) return;
+        this.runningWrite = retryTransient(() => setHostStatus(this.deps.db, this.input.runId, [this.input.seq], 'running', { startedAt: this.startedAt.toISOString() })).catch(() => undefined);
+      }, RUNNING_AFTER_MS);
+    }
     this.log = new LiveLog(this.deps.db, this.input.runId, this.input.seq, this.step.id, this.secrets);
     this.say(`${this.step.name ?? this.step.id} (${this.step.type}) on ${this.host.name}${this.host.address ? ` (${this.host.address})` : ''}, attempt ${this.attempt}`);
   }
@@ -175,7 +191,10 @@ export class HostStep<S extends RunbookStep> {
       worker: this.deps.worker,
     };
     if (this.log) this.say(outcome.error ? `${outcome.status}: ${outcome.error}` : outcome.status);
-    await retryTransient(() => recordStep(this.deps.db, this.input.runId, this.input.seq, this.step.id, result));
+    const running = this.runningWith();
+    // FerretDB rewrites the whole document on an update: two at once on one host would lose one.
+    await this.runningWrite;
+    await retryTransient(() => recordStep(this.deps.db, this.input.runId, this.input.seq, this.step.id, result, running));
     await this.close();
     return { status: outcome.status, ...(outcome.exitCode !== undefined && { exitCode: outcome.exitCode }) };
   }
@@ -204,8 +223,19 @@ export class HostStep<S extends RunbookStep> {
     return this.finish({ status: 'failed', error: message, ...(output !== undefined && { output }) });
   }
 
+  /** The host's `running` status for the result's write, unless the timer has written it (close() waits for that write too: it must not land after the run's next status). */
+  private runningWith(): Partial<HostDocument> {
+    if (!this.runningTimer) return {};
+    clearTimeout(this.runningTimer);
+    this.runningTimer = undefined;
+    return { status: 'running', startedAt: this.startedAt.toISOString() };
+  }
+
   async close(): Promise<void> {
     this.heartbeat.stop();
+    clearTimeout(this.runningTimer);
+    this.runningTimer = undefined;
+    await this.runningWrite;
     const log = this.log;
     this.log = undefined;
     await log?.close();

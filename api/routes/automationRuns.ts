@@ -186,8 +186,8 @@ export function automationRunRoutes({ db, temporal, namespace, taskQueue, audit,
     query: runHostsQuery,
     responses: { 200: { description: 'Hosts', schema: z.object({ items: z.array(runHost) }) } },
     async handler({ params: p, query, res }) {
-      await held(p.id);
-      const docs = query.status ? await hostsWith(db, p.id, query.status, query.limit) : await hostsBetween(db, p.id, query.from, query.from + query.limit);
+      const run = await held(p.id);
+      const docs = query.status ? await hostsWith(db, p.id, query.status, query.limit) : await hostsBetween(db, p.id, query.from, Math.min(query.from + query.limit, run.targets.total));
       res.json({ items: docs.map((h) => presentHost(h, false)) });
     },
   });

@@ -33,14 +33,16 @@ import { type FlowDeskProcess, startFlowDeskProcess } from './flowdeskProcess';
  * from one POST /cmdb/import (`fanout-127-0-1-1` …, tag `fanout`, the known host key on each),
  * the runbook `fanout-p<parallelism>` (one ssh.command step, strategy.parallelism) is
  * published once, and each run names its targets' CI ids (explicit targets). The run is
- * watched through GET /automation/runs?runbook=… every 100 ms: the list carries no host
- * counts, which GET /automation/runs/{id} adds at the price of a pass over the stored hosts.
+ * watched through GET /automation/runs?runbook=… every 250 ms (each call is a few store
+ * reads of its own, as the engine's are: polling faster slowed the run it watched): the
+ * list carries no host counts, which GET /automation/runs/{id} adds at the price of a pass
+ * over the stored hosts.
  * Afterwards each host's step is read (GET /automation/runs/{id}/hosts/{seq}) to check its
  * exit code and output.
  */
 
 const TAG = 'fanout';
-const POLL_MS = 100;
+const POLL_MS = 250;
 const RUN_TIMEOUT_MS = 15 * 60_000;
 const READS_AT_ONCE = 8;
 

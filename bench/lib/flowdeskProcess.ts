@@ -74,10 +74,11 @@ export async function startFlowDeskProcess(options: { env?: Record<string, strin
 
 const cliPath = () => path.join(projectRoot(), 'bin', 'cli.ts');
 
-/** The CLI in its own process group, output in `logFile`. */
+/** The CLI in its own process group, output in `logFile`; BENCH_FLOWDESK_CPU_PROF=<dir>: a V8 CPU profile of it there, written when it stops. */
 function cli(args: string[], env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', cliPath(), ...args], { cwd: projectRoot(), env, stdio: ['ignore', log, log], detached: true });
+  const profile = env.BENCH_FLOWDESK_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(env.BENCH_FLOWDESK_CPU_PROF)}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', cliPath(), ...args], { cwd: projectRoot(), env, stdio: ['ignore', log, log], detached: true });
   fs.closeSync(log);
   return child;
 }

@@ -206,9 +206,24 @@ export async function findHost(db: Connection, runId: string, seq: number): Prom
   return hosts(db).findOne({ _id: hostDocId(runId, seq) });
 }
 
-/** Hosts in target order, from `from` (inclusive) to `to` (exclusive). */
+/** Reads in flight when hosts are read one `_id` at a time. */
+const READS_AT_ONCE = 8;
+
+/**
+ * Hosts in target order, from `from` (inclusive) to `to` (exclusive), each read by its
+ * `_id`: FerretDB answers a range filter by reading every stored host of every run.
+ */
 export async function hostsBetween(db: Connection, runId: string, from: number, to: number, projection?: Record<string, 0 | 1>): Promise<HostDocument[]> {
-  return hosts(db).find({ runId, seq: { $gte: from, $lt: to } }, projection && { projection }).sort({ seq: 1 }).toArray();
+  const found: Array<HostDocument | null> = [];
+  let next = from;
+  const lane = async () => {
+    while (next < to) {
+      const seq = next++;
+      found[seq - from] = await hosts(db).findOne({ _id: hostDocId(runId, seq) }, projection && { projection });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_AT_ONCE, Math.max(0, to - from)) }, lane));
+  return found.filter((doc): doc is HostDocument => doc != null);
 }
 
 export async function hostsWith(db: Connection, runId: string, status: HostStatus, limit: number): Promise<HostDocument[]> {
@@ -222,8 +237,9 @@ export async function hostCounts(db: Connection, runId: string): Promise<Record<
   return Object.fromEntries(HOST_STATUSES.map((status) => [status, counts.get(status) ?? 0])) as Record<HostStatus, number>;
 }
 
-export async function recordStep(db: Connection, runId: string, seq: number, step: string, result: StepResult, status?: HostStatus): Promise<void> {
-  await hosts(db).updateOne({ _id: hostDocId(runId, seq) }, { $set: { [`steps.${step}`]: result, ...(status && { status }) } });
+/** The step's result, and with it `host` fields (a quick step's `running` status) in the same write. */
+export async function recordStep(db: Connection, runId: string, seq: number, step: string, result: StepResult, host: Partial<Pick<HostDocument, 'status' | 'startedAt'>> = {}): Promise<void> {
+  await hosts(db).updateOne({ _id: hostDocId(runId, seq) }, { $set: { [`steps.${step}`]: result, ...host } });
 }
 
 /**
