@@ -11,7 +11,10 @@ import { type Sshd, startSshd } from '../setup/sshd';
 // each command run exactly once. The targets are CIs of their own at one real sshd
 // (127.0.0.1, MaxStartups 100): a connection, a host key learnt on first use, a session
 // and `true` each. FLOWDESK_FLEET_TARGETS=600 runs three chunks instead (a minute).
-const TARGETS = Number(process.env.FLOWDESK_FLEET_TARGETS ?? 5000);
+// Opt-in for now (FLOWDESK_FLEET_TARGETS=5000): its wall time inside CI on a quiet two-core
+// machine is not yet measured, and CI must stay well inside its budget (issue 6 notes).
+const TARGETS = Number(process.env.FLOWDESK_FLEET_TARGETS ?? 0);
+const fleetTest = TARGETS > 0 ? test : test.skip;
 /** How often the test looks whether the run waits for an operator (it must not). */
 const CHECK_MS = 10_000;
 const CHUNKS = Math.ceil(TARGETS / 250);
@@ -26,6 +29,7 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
 }
 
 beforeAll(async () => {
+  if (TARGETS === 0) return;
   // Commands run without root's ~/.bashrc (test/setup/sshd.ts#plainShell): the targets' shells are not what is tested.
   [api, sshd] = await Promise.all([startTestApi(), startSshd({ maxStartups: 100, plainShell: true })]);
   ops = await addUser(api.db, 'fleet', ['automation_admin', 'cmdb_editor']);
@@ -76,7 +80,7 @@ async function finished(runId: string): Promise<any> {
   }
 }
 
-test(`a run over ${TARGETS} targets fans out in chunk workflows and runs every target's command once`, async () => {
+fleetTest(`a run over ${TARGETS} targets fans out in chunk workflows and runs every target's command once`, async () => {
   const started = await call('POST', '/automation/runs', { runbook: 'fleet-true' });
   expect(started.status).toBe(201);
   const run = await finished(started.body.id);
