@@ -30,21 +30,21 @@ import { type FlowDeskProcess, startFlowDeskProcess } from './flowdeskProcess';
  * How: `flowdesk start` in a child process (bench/lib/flowdeskProcess.ts), its zone worker
  * allowed as many handshakes at once as the parallelism (FLOWDESK_SSH_MAX_HANDSHAKES: the
  * targets' MaxStartups is far above it, as a user who raised it would set it). The CIs come
- * from one POST /cmdb/import (`fanout-127-0-1-1` …, tag `fanout`, the known host key on each),
- * the runbook `fanout-p<parallelism>` (one ssh.command step, strategy.parallelism) is
- * published once, and each run names its targets' CI ids (explicit targets). The run is
- * watched through GET /automation/runs?runbook=… every 250 ms (each call is a few store
- * reads of its own, as the engine's are: polling faster slowed the run it watched): the
- * list carries no host counts, which GET /automation/runs/{id} adds at the price of a pass
- * over the stored hosts.
- * Afterwards each host's step is read (GET /automation/runs/{id}/hosts/{seq}) to check its
- * exit code and output.
+ * from POST /cmdb/import, 200 a request (`fanout-127-0-1-1` …, tag `fanout`, the known host
+ * key on each); the runbook `fanout-p<parallelism>` (one ssh.command step,
+ * strategy.parallelism) is published once, and each run names its targets' CI ids (explicit
+ * targets). The run is watched through GET /automation/runs?runbook=… every 250 ms: each
+ * call costs a few store reads, as the engine's own do (polling faster slowed the run it
+ * watched), and the list carries no host counts, which GET /automation/runs/{id} adds at
+ * the price of a pass over the stored hosts. Afterwards each host's step is read (GET
+ * /automation/runs/{id}/hosts/{seq}) for its exit code and output.
  */
 
 const TAG = 'fanout';
 const POLL_MS = 250;
 const RUN_TIMEOUT_MS = 15 * 60_000;
 const READS_AT_ONCE = 8;
+const IMPORT_PAGE = 200;
 
 interface Session {
   flowdesk: FlowDeskProcess;
@@ -104,8 +104,11 @@ async function cisFor(flowdesk: FlowDeskProcess, hosts: FanoutTargets, credentia
     attributes: { name: ciName(address), hostname: ciName(address), domain: 'fanout.bench', primary_ip: address, ssh_port: hosts.port, ssh_credential: credential, ssh_host_key: hostKeys.get(`[${address}]:${hosts.port}`) },
     tags: [TAG],
   }));
-  const report = await flowdesk.call<{ cis: { rejected: number }; rows: unknown[] }>('POST', '/cmdb/import', { format: 'json', cis });
-  if (report.cis.rejected > 0) throw new Error(`the CMDB refused ${report.cis.rejected} target CIs: ${JSON.stringify(report.rows.slice(0, 3))}`);
+  // In pages: the API takes a request body of a few hundred kilobytes.
+  for (let i = 0; i < cis.length; i += IMPORT_PAGE) {
+    const report = await flowdesk.call<{ cis: { rejected: number }; rows: unknown[] }>('POST', '/cmdb/import', { format: 'json', cis: cis.slice(i, i + IMPORT_PAGE) });
+    if (report.cis.rejected > 0) throw new Error(`the CMDB refused ${report.cis.rejected} target CIs: ${JSON.stringify(report.rows.slice(0, 3))}`);
+  }
   const ids = new Map<string, string>();
   for (let cursor: string | null = null; ; ) {
     const page: { items: Array<{ id: string; attributes: { primary_ip?: string } }>; nextCursor: string | null } = await flowdesk.call('POST', '/cmdb/query', { selector: { class: 'host', tags: [TAG] }, limit: 500, ...(cursor && { cursor }) });
