@@ -20,6 +20,11 @@ import { requestContext } from './request';
 import { requestLog } from './requestLog';
 import { type AnyRoute, mount } from './route';
 import { Problem } from './problem';
+import { ensureAlertStore } from '../store/alerts/indexes';
+import { storedSuppression } from '../store/alerts/suppression';
+import { alertIntakeRoutes } from './routes/alertIntake';
+import { alertRoutes } from './routes/alerts';
+import { alertSilenceRoutes } from './routes/alertSilences';
 import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
 import { catalogRoutes } from './routes/catalog';
@@ -66,6 +71,14 @@ export interface AppDeps {
 
 export const API_VERSION = '0.1.0';
 const BODY_LIMIT = '256kb';
+/** An Alertmanager group of 10,000 alerts; below the 16 MB a stored document may hold. */
+const INTAKE_BODY_LIMIT = '8mb';
+
+function alertCenterRoutes(deps: AppDeps & { audit: AuditRecorder }): AnyRoute[] {
+  const suppressionAt = storedSuppression(deps.db);
+  const alertsReady = ensureAlertStore(deps.db).catch((error: unknown) => deps.logger.warn({ err: error }, 'alert indexes could not be made; intake works without them, slower'));
+  return [...alertIntakeRoutes({ db: deps.db, suppressionAt, alertsReady }), ...alertSilenceRoutes(deps), ...alertRoutes({ ...deps, suppressionAt })];
+}
 
 /** The CMDB's routes share one model loader and graph per app. */
 function cmdbRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Catalog }): AnyRoute[] {
@@ -95,6 +108,7 @@ export function apiRoutes(deps: AppDeps & { audit: AuditRecorder; sso: SsoSettin
     ...automationRunRoutes({ ...deps, libraryReady, runPolicy: deps.catalog.runPolicy }),
     ...automationScheduleRoutes({ ...deps, libraryReady, runPolicy: deps.catalog.runPolicy }),
     ...automationSafetyRoutes({ ...deps, shippedRules: deps.catalog.highRisk }),
+    ...alertCenterRoutes(deps),
   ];
 }
 
@@ -118,6 +132,7 @@ export function createApp(deps: AppDeps): Express {
   const document = openApiDocument(routes, API_VERSION);
   const api = Router();
   api.use(cors(deps.corsOrigins ?? []));
+  api.use('/alerts/intake', express.json({ limit: INTAKE_BODY_LIMIT, strict: false }));
   api.use(express.json({ limit: BODY_LIMIT, strict: false }));
   api.use(
     '/auth/login',

@@ -1,8 +1,10 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../runtime/log';
-import { NotFoundError, Problem } from './problem';
+import { isStoreUnavailable } from '../store/connection';
+import { NotFoundError, Problem, UnavailableError } from './problem';
 
 export const PROBLEM_TYPE = 'application/problem+json';
+const STORE_RETRY_AFTER_S = 5;
 
 export const notFoundRoute: RequestHandler = (req) => {
   throw new NotFoundError(`no route ${req.method} ${req.path}`);
@@ -14,6 +16,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     const problem = toProblem(error);
     if (problem.status >= 500) logger.error({ err: error, requestId: req.id }, 'request failed');
     if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="flowdesk"');
+    if (problem instanceof UnavailableError && problem.retryAfterSeconds) res.setHeader('Retry-After', String(problem.retryAfterSeconds));
     res
       .status(problem.status)
       .type(PROBLEM_TYPE)
@@ -31,6 +34,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
 
 function toProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
+  // Nothing was stored: a sender that retries (Alertmanager, Zabbix) loses nothing.
+  if (isStoreUnavailable(error)) return new UnavailableError('the database cannot be reached right now; nothing was stored, retry after the time in Retry-After', STORE_RETRY_AFTER_S);
   const http = error as { status?: number; type?: string; expose?: boolean; message?: string };
   // body-parser errors carry a status and a safe message.
   if (http.type === 'entity.too.large') return new Problem(413, 'Payload too large', 'the request body is larger than the limit; send less');

@@ -56,7 +56,11 @@ export class PreconditionFailedError extends Problem {
 }
 
 export class UnavailableError extends Problem {
-  constructor(detail: string) {
+  constructor(
+    detail: string,
+    /** Sent as Retry-After, for senders that retry (alert intake, automation). */
+    readonly retryAfterSeconds?: number,
+  ) {
     super(503, 'Service unavailable', detail);
   }
 }

@@ -11,3 +11,13 @@ export async function pingStore(db: Connection): Promise<void> {
   if (!db.db) throw new Error('store connection is not open');
   await db.db.admin().command({ ping: 1 });
 }
+
+const UNAVAILABLE = new Set(['MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoServerSelectionError', 'MongoNotConnectedError', 'MongoTopologyClosedError', 'MongoPoolClearedError', 'PoolClearedError']);
+
+/** Whether an error means the store could not be reached (rather than refused the request). */
+export function isStoreUnavailable(error: unknown): boolean {
+  for (let e = error as { name?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth += 1) {
+    if (typeof e.name === 'string' && UNAVAILABLE.has(e.name)) return true;
+  }
+  return false;
+}

@@ -26,7 +26,7 @@ export function authenticate(db: Connection): RequestHandler {
       if (!principal) throw new UnauthorizedError('the owner of this API token is disabled');
       // A token never grants more than its owner holds today.
       const scoped = new Set([...principal.permissions].filter((p) => token.scopes.includes(p)));
-      req.principal = { ...principal, permissions: scoped, tokenId: token._id };
+      req.principal = { ...principal, permissions: scoped, tokenId: token._id, tokenName: token.name };
     } else {
       const sessionId = readCookie(req, SESSION_COOKIE);
       const session = sessionId ? await findSession(db, sessionId) : null;

@@ -10,6 +10,8 @@ export interface Principal {
   permissions: ReadonlySet<Permission>;
   /** Set for token calls: the audit trail names the token, not only its owner. */
   tokenId?: string;
+  /** Set for token calls: an alert intake integration is known by its token's name (the alert's `sender`). */
+  tokenName?: string;
   /** Set for session calls: writes must echo it in X-CSRF-Token. */
   csrfToken?: string;
 }

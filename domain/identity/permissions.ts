@@ -24,6 +24,10 @@ export const PERMISSIONS = {
   'automation.approve': 'Approve runs that wait for a second person (approval steps, high-risk commands)',
   'automation.schedule': 'Create, pause and delete schedules of runbooks',
   'automation.rules': 'Change the high-risk command rules every SSH step is checked against',
+  'alert.read': 'See alerts, their history and the silences',
+  'alert.act': 'Acknowledge alerts and withdraw an acknowledgement',
+  'alert.silence': 'Create and expire silences',
+  'alert.intake': 'Deliver alerts from a monitoring tool to the intake endpoints (give it to the API token of an integration)',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -40,7 +44,8 @@ interface RoleDefinition {
 
 // Anyone can be asked to approve (a requester's manager is usually just another employee).
 const SELF: Permission[] = ['profile.tokens', 'approval.decide'];
-const AGENT: Permission[] = [...SELF, 'ticket.read', 'ticket.create', 'ticket.act', 'identity.read', 'cmdb.read'];
+const AGENT: Permission[] = [...SELF, 'ticket.read', 'ticket.create', 'ticket.act', 'identity.read', 'cmdb.read', 'alert.read', 'alert.act'];
+const ALERT_OPERATOR: Permission[] = ['alert.read', 'alert.act', 'alert.silence'];
 
 /**
  * Built-in roles. Later capabilities (changes, approvals, processes, automation, CMDB)
@@ -49,18 +54,19 @@ const AGENT: Permission[] = [...SELF, 'ticket.read', 'ticket.create', 'ticket.ac
 export const BUILT_IN_ROLES = {
   requester: { description: 'Orders from the catalog and follows their own requests and incidents', permissions: [...SELF, 'ticket.read', 'ticket.create'] },
   agent: { description: 'Works the tickets of their assignment groups', permissions: AGENT },
-  group_manager: { description: 'Leads assignment groups and sees all their tickets', permissions: [...AGENT, 'ticket.read_all', 'problem.manage'] },
+  group_manager: { description: 'Leads assignment groups and sees all their tickets', permissions: [...AGENT, 'ticket.read_all', 'problem.manage', 'alert.silence'] },
   change_manager: { description: 'Runs change management and the CAB', permissions: [...AGENT, 'ticket.read_all', 'problem.manage'] },
   approver: { description: 'Approves requests and changes assigned to them', permissions: [...SELF, 'ticket.read'] },
   process_designer: { description: 'Designs and publishes BPMN processes', permissions: [...SELF, 'identity.read', 'cmdb.read'] },
-  automation_operator: { description: 'Runs published runbooks on permitted targets', permissions: [...SELF, 'ticket.read', 'cmdb.read', 'credential.read', 'automation.read', 'automation.run'] },
+  automation_operator: { description: 'Runs published runbooks on permitted targets', permissions: [...SELF, 'ticket.read', 'cmdb.read', 'credential.read', 'automation.read', 'automation.run', ...ALERT_OPERATOR] },
   automation_admin: {
     description: 'Authors, publishes and schedules scripts and runbooks',
-    permissions: [...SELF, 'ticket.read', 'cmdb.read', 'credential.read', 'credential.manage', 'automation.read', 'automation.author', 'automation.run', 'automation.approve', 'automation.schedule'],
+    permissions: [...SELF, 'ticket.read', 'cmdb.read', 'credential.read', 'credential.manage', 'automation.read', 'automation.author', 'automation.run', 'automation.approve', 'automation.schedule', ...ALERT_OPERATOR],
   },
+  alert_sender: { description: 'A monitoring tool: delivers alerts to the intake endpoints through its API token, and nothing else', permissions: ['profile.tokens', 'alert.intake'] },
   cmdb_editor: { description: 'Maintains configuration items and relations', permissions: [...SELF, 'identity.read', 'cmdb.read', 'cmdb.write', 'credential.read'] },
   cmdb_admin: { description: 'Owns the CMDB model, and may delete CIs for good', permissions: [...SELF, 'identity.read', 'cmdb.read', 'cmdb.write', 'cmdb.admin', 'credential.read'] },
-  auditor: { description: 'Reads everything, changes nothing; searches and verifies the audit trail', permissions: ['profile.tokens', 'ticket.read', 'ticket.read_all', 'identity.read', 'audit.read', 'cmdb.read', 'credential.read', 'automation.read'] },
+  auditor: { description: 'Reads everything, changes nothing; searches and verifies the audit trail', permissions: ['profile.tokens', 'ticket.read', 'ticket.read_all', 'identity.read', 'audit.read', 'cmdb.read', 'credential.read', 'automation.read', 'alert.read'] },
   admin: { description: 'Administers users, groups, roles and settings', permissions: ALL_PERMISSIONS },
 } as const satisfies Record<string, RoleDefinition>;
 

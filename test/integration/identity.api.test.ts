@@ -132,7 +132,7 @@ describe('administering users, groups and roles', () => {
     await b.send('POST', '/auth/login', { username: 'erin', password: 'Correct-Horse-9' });
     expect((await b.send('GET', '/auth/me')).body.permissions).toEqual(['audit.read']);
     const roles = await asAdmin('GET', '/roles');
-    expect(roles.body.items.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(['requester', 'agent', 'group_manager', 'change_manager', 'approver', 'process_designer', 'automation_operator', 'automation_admin', 'cmdb_editor', 'auditor', 'admin', 'auditor-lite']));
+    expect(roles.body.items.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(['requester', 'agent', 'group_manager', 'change_manager', 'approver', 'process_designer', 'alert_sender', 'automation_operator', 'automation_admin', 'cmdb_editor', 'auditor', 'admin', 'auditor-lite']));
   });
 
   it('ends the sessions of a disabled user', async () => {

@@ -7,7 +7,7 @@ import { ALL_PERMISSIONS, BUILT_IN_ROLES, permissionsOf } from '../../domain/ide
 describe('roles and permissions', () => {
   it('ships the built-in roles the service desk needs, admin holding every permission', () => {
     expect(Object.keys(BUILT_IN_ROLES).sort()).toEqual(
-      ['admin', 'agent', 'approver', 'auditor', 'automation_admin', 'automation_operator', 'change_manager', 'cmdb_admin', 'cmdb_editor', 'group_manager', 'process_designer', 'requester'].sort(),
+      ['admin', 'agent', 'alert_sender', 'approver', 'auditor', 'automation_admin', 'automation_operator', 'change_manager', 'cmdb_admin', 'cmdb_editor', 'group_manager', 'process_designer', 'requester'].sort(),
     );
     expect([...permissionsOf(['admin'], BUILT_IN_ROLES)].sort()).toEqual([...ALL_PERMISSIONS].sort());
   });

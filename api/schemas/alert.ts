@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { ALERT_SOURCES, SEVERITIES } from '../../domain/alert/alert';
+import { ALERT_STATES } from '../../domain/alert/lifecycle';
+
+export const alertId = z
+  .string()
+  .regex(/^[0-9a-f]{64}#[1-9]\d*$/, 'an alert id is <fingerprint>#<episode>, e.g. 3f…9a#1 (send # as %23 in a path)')
+  .meta({ description: 'Alert id: fingerprint and episode, `<64 hex>#<n>`' });
+
+const textMap = z.record(z.string(), z.string());
+
+const historyEntry = z.object({
+  at: z.string(),
+  type: z.enum(['state', 'flapping']),
+  from: z.string().nullable().optional(),
+  to: z.string().optional(),
+  flapping: z.boolean().optional(),
+  reason: z.string(),
+  by: z.string().optional(),
+});
+
+export const alert = z
+  .object({
+    id: alertId,
+    fingerprint: z.string(),
+    episode: z.int(),
+    source: z.enum(ALERT_SOURCES),
+    sender: z.string().meta({ description: 'The intake integration (API token name) it came through' }),
+    nativeKey: z.string().meta({ description: "The sender's own key: Alertmanager's fingerprint, the Zabbix event id, the dedup_key" }),
+    nativeKeyFrom: z.enum(['source', 'labels', 'payload']),
+    name: z.string(),
+    severity: z.enum(SEVERITIES),
+    nativeSeverity: z.string().nullable(),
+    state: z.enum(ALERT_STATES),
+    summary: z.string(),
+    description: z.string().nullable(),
+    labels: textMap,
+    annotations: textMap,
+    resource: z.object({ host: z.string().optional(), ip: z.string().optional(), instance: z.string().optional(), service: z.string().optional(), component: z.string().optional() }),
+    ciId: z.string().nullable(),
+    count: z.int().meta({ description: 'Firing messages in this episode' }),
+    firstSeen: z.string(),
+    lastSeen: z.string(),
+    startsAt: z.string(),
+    endsAt: z.string().nullable(),
+    resolvedAt: z.string().nullable(),
+    acknowledged: z.object({ by: z.string(), at: z.string() }).nullable(),
+    suppressedBy: z.array(z.object({ kind: z.enum(['silence', 'maintenance']), id: z.string() })),
+    flapping: z.object({ since: z.string().nullable(), changes: z.array(z.string()) }),
+    generatorURL: z.string().nullable(),
+    raw: z.object({ digest: z.string(), pointer: z.string() }),
+    history: z.array(historyEntry).optional().meta({ description: 'State changes, oldest first (the latest 100); only on one alert' }),
+  })
+  .meta({ id: 'Alert' });
+
+export const alertDetail = alert.extend({ payload: z.unknown().meta({ description: "The alert's part of the latest request about it, as the sender sent it" }) }).meta({ id: 'AlertDetail' });
+
+const commaList = <T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .transform((text) => text.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(values)))
+    .optional()
+    .meta({ description: `Comma-separated: ${values.join(', ')}` });
+
+export const listAlertsQuery = z.strictObject({
+  state: commaList(ALERT_STATES),
+  severity: commaList(SEVERITIES),
+  source: commaList(ALERT_SOURCES),
+  fingerprint: z.string().regex(/^[0-9a-f]{64}$/, 'a fingerprint is 64 hex digits').optional(),
+  label: z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .pipe(z.array(z.string().regex(/^[^=]+=.*$/, 'a label filter is name=value')))
+    .optional()
+    .meta({ description: 'name=value; repeat for several (all must hold)' }),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().optional().meta({ description: 'nextCursor of the previous page' }),
+});
+
+export const alertList = z.object({ items: z.array(alert), nextCursor: z.string().nullable() }).meta({ id: 'AlertList' });
+
+const outcome = z.object({
+  index: z.int(),
+  fingerprint: z.string(),
+  alertId: z.string().nullable(),
+  kind: z.enum(['opened', 'repeated', 'resolved', 'acknowledged', 'ignored', 'skipped']),
+  changed: z.boolean(),
+  reason: z.string().optional(),
+  dedup_key: z.string().optional().meta({ description: "The alert's native key (PagerDuty's dedup_key), to acknowledge or resolve it with" }),
+});
+
+export const intakeResponse = z
+  .object({
+    status: z.literal('success'),
+    message: z.string(),
+    request: z.string().meta({ description: 'The stored request: the same body delivered again names the same one' }),
+    duplicate: z.boolean().meta({ description: 'The body was accepted before; nothing changed now' }),
+    events: z.array(outcome),
+    notes: z.array(z.string()),
+    dedup_key: z.string().optional().meta({ description: 'When the body was one event: its key, as PagerDuty answers' }),
+  })
+  .meta({ id: 'IntakeResponse' });
+
+export const acknowledgeBody = z.strictObject({ comment: z.string().max(2000).optional() }).optional();

@@ -1,0 +1,124 @@
+import type { Connection } from 'mongoose';
+import type { Severity } from '../../domain/alert/alert';
+import type { AlertRecord } from '../../domain/alert/intake';
+import type { AlertState } from '../../domain/alert/lifecycle';
+
+/**
+ * Alerts (`alerts`, one document per episode, by `<fingerprint>#<episode>`). The latest
+ * episode of a fingerprint carries `latest: true`, so intake loads the alerts a request
+ * names in one query. `rev` counts the document's writes: intake writes only over the
+ * revision it read, and on a clash reads again (two requests about one alert at once).
+ *
+ * Labels and annotations are stored as lists of pairs: their names come from the senders
+ * (a PagerDuty custom detail may be called `p99.ms` or `$cost`), and document stores refuse
+ * field names with dots or a leading `$`. `terms` (`name=value`) make label equality indexable.
+ */
+
+type Pairs = Array<{ name: string; value: string }>;
+
+export type AlertDocument = Omit<AlertRecord, 'id' | 'labels' | 'annotations'> & {
+  _id: string;
+  labels: Pairs;
+  annotations: Pairs;
+  terms: string[];
+  latest: boolean;
+  rev: number;
+};
+
+export const alertsCollection = (db: Connection) => db.collection<AlertDocument>('alerts');
+
+export async function ensureAlertIndexes(db: Connection): Promise<void> {
+  const alerts = alertsCollection(db);
+  await Promise.all([
+    alerts.createIndex({ fingerprint: 1, latest: 1 }),
+    alerts.createIndex({ lastSeen: -1 }),
+    alerts.createIndex({ state: 1, lastSeen: -1 }),
+    alerts.createIndex({ terms: 1 }),
+    alerts.createIndex({ applied: 1 }),
+  ]);
+}
+
+const pairs = (record: Record<string, string>): Pairs => Object.entries(record).map(([name, value]) => ({ name, value }));
+const recordOf = (list: Pairs): Record<string, string> => Object.fromEntries(list.map((p) => [p.name, p.value]));
+
+export function toDocument(record: AlertRecord, rev: number, latest: boolean): AlertDocument {
+  const { id, labels, annotations, ...rest } = record;
+  return { ...rest, _id: id, labels: pairs(labels), annotations: pairs(annotations), terms: Object.entries(labels).map(([n, v]) => `${n}=${v}`), latest, rev };
+}
+
+export function fromDocument(doc: AlertDocument): AlertRecord & { rev: number } {
+  const { _id, labels, annotations, terms: _terms, latest: _latest, ...rest } = doc;
+  return { ...rest, id: _id, labels: recordOf(labels), annotations: recordOf(annotations) };
+}
+
+/** The latest alert of each fingerprint (a crash between two writes can leave two marked latest: the higher episode wins). */
+export async function latestAlerts(db: Connection, fingerprints: readonly string[]): Promise<Map<string, AlertRecord & { rev: number }>> {
+  const found = new Map<string, AlertRecord & { rev: number }>();
+  if (!fingerprints.length) return found;
+  for (const doc of await alertsCollection(db).find({ fingerprint: { $in: [...new Set(fingerprints)] }, latest: true }).toArray()) {
+    const known = found.get(doc.fingerprint);
+    if (!known || known.episode < doc.episode) found.set(doc.fingerprint, fromDocument(doc));
+  }
+  return found;
+}
+
+/** Event references of `refs` that some alert already records as applied (a retried request). */
+export async function appliedAmong(db: Connection, refs: readonly string[]): Promise<Set<string>> {
+  const wanted = new Set(refs);
+  const done = new Set<string>();
+  if (!refs.length) return done;
+  for (const doc of await alertsCollection(db).find({ applied: { $in: refs } }, { projection: { applied: 1 } }).toArray()) {
+    for (const ref of doc.applied) if (wanted.has(ref)) done.add(ref);
+  }
+  return done;
+}
+
+export class AlertWriteConflict extends Error {}
+
+/** Inserts a new episode; another request that opened it first is a conflict. */
+export async function insertAlert(db: Connection, record: AlertRecord): Promise<void> {
+  try {
+    await alertsCollection(db).insertOne(toDocument(record, 1, true));
+  } catch (error) {
+    if ((error as { code?: number }).code === 11000) throw new AlertWriteConflict(`alert ${record.id} was opened by another request`);
+    throw error;
+  }
+  if (record.episode > 1) await alertsCollection(db).updateOne({ _id: `${record.fingerprint}#${record.episode - 1}` }, { $set: { latest: false } });
+}
+
+/** Writes over revision `rev`; a write in between is a conflict. */
+export async function updateAlert(db: Connection, record: AlertRecord, rev: number): Promise<void> {
+  const doc = toDocument(record, rev + 1, true);
+  const { _id, latest: _latest, ...set } = doc;
+  const result = await alertsCollection(db).updateOne({ _id, rev }, { $set: set });
+  if (result.matchedCount === 0) throw new AlertWriteConflict(`alert ${record.id} changed while this request applied`);
+}
+
+export async function findAlert(db: Connection, id: string): Promise<(AlertRecord & { rev: number; latest: boolean }) | null> {
+  const doc = await alertsCollection(db).findOne({ _id: id });
+  return doc && { ...fromDocument(doc), latest: doc.latest };
+}
+
+export interface AlertFilter {
+  state?: AlertState[];
+  severity?: Severity[];
+  source?: string[];
+  fingerprint?: string;
+  /** Label equality, `name=value`, all of them. */
+  labels?: string[];
+  /** lastSeen of the last alert of the previous page. */
+  before?: string;
+}
+
+/** Most recently seen first. */
+export async function listAlerts(db: Connection, filter: AlertFilter, limit: number): Promise<AlertRecord[]> {
+  const query: Record<string, unknown> = {};
+  if (filter.state?.length) query.state = { $in: filter.state };
+  if (filter.severity?.length) query.severity = { $in: filter.severity };
+  if (filter.source?.length) query.source = { $in: filter.source };
+  if (filter.fingerprint) query.fingerprint = filter.fingerprint;
+  if (filter.labels?.length) query.terms = { $all: filter.labels };
+  if (filter.before) query.lastSeen = { $lt: filter.before };
+  const docs = await alertsCollection(db).find(query, { projection: { history: 0, applied: 0 } }).sort({ lastSeen: -1, _id: 1 }).limit(limit).toArray();
+  return docs.map((doc) => fromDocument({ ...doc, history: [], applied: [] }));
+}

@@ -1,0 +1,81 @@
+import type { Connection } from 'mongoose';
+import type { AlertEvent, AlertSource } from '../../domain/alert/alert';
+import { applyEvents, type EventOutcome, eventRef } from '../../domain/alert/intake';
+import type { Suppression, SuppressibleAlert } from '../../domain/alert/maintenance';
+import { AlertWriteConflict, appliedAmong, insertAlert, latestAlerts, updateAlert } from './alerts';
+import { type IntakeRequestDocument, markApplied, recordRequest, requestId } from './requests';
+
+/**
+ * Accepting one parsed intake request (docs/alerts-processing.md#intake): store the request,
+ * apply its events to the alerts, mark it applied. Only then does the API answer 2xx, so an
+ * answered request is stored whole; one interrupted in between is finished by the sender's
+ * retry, which skips the events already applied.
+ */
+
+export interface AcceptedRequest {
+  source: AlertSource;
+  sender: string;
+  actor: string;
+  digest: string;
+  payload: unknown;
+  receivedAt: string;
+  events: AlertEvent[];
+  notes: string[];
+}
+
+export interface IntakeResult {
+  requestId: string;
+  /** The body was delivered before and its events applied then; nothing changed now. */
+  duplicate: boolean;
+  outcomes: EventOutcome[];
+}
+
+/** Returns what suppresses an alert at the time given, e.g. from the silences in force. */
+export type SuppressionSource = (at: string) => Promise<(alert: SuppressibleAlert) => Suppression>;
+
+/** Two requests writing one alert at once: the later one reads again, a few times at most. */
+const MAX_ATTEMPTS = 8;
+
+export async function acceptRequest(db: Connection, request: AcceptedRequest, suppressionAt: SuppressionSource): Promise<IntakeResult> {
+  const id = requestId(request.source, request.sender, request.digest);
+  const doc: IntakeRequestDocument = {
+    _id: id,
+    source: request.source,
+    sender: request.sender,
+    digest: request.digest,
+    body: JSON.stringify(request.payload),
+    receivedAt: request.receivedAt,
+    actor: request.actor,
+    state: 'received',
+    appliedAt: null,
+    outcomes: [],
+    notes: request.notes,
+    redeliveries: 0,
+  };
+  const earlier = await recordRequest(db, doc);
+  if (earlier?.state === 'applied') return { requestId: id, duplicate: true, outcomes: earlier.outcomes };
+  const outcomes = await applyWithRetry(db, id, request, suppressionAt, earlier !== null);
+  await markApplied(db, id, outcomes, new Date().toISOString());
+  return { requestId: id, duplicate: false, outcomes };
+}
+
+async function applyWithRetry(db: Connection, id: string, request: AcceptedRequest, suppressionAt: SuppressionSource, retried: boolean): Promise<EventOutcome[]> {
+  const fingerprints = request.events.map((e) => (e.kind === 'report' ? e.alert.fingerprint : e.key.fingerprint));
+  const refs = request.events.map((_e, i) => eventRef(id, i));
+  const suppressionOf = await suppressionAt(request.receivedAt);
+  for (let attempt = 1; ; attempt += 1) {
+    // A first delivery has applied nothing yet; a retry (or a clash) may have applied part.
+    const skip = retried || attempt > 1 ? await appliedAmong(db, refs) : new Set<string>();
+    const latest = await latestAlerts(db, fingerprints);
+    const result = applyEvents({ bodyId: id, events: request.events, latest, suppressionOf, skip });
+    try {
+      for (const { record, created } of result.writes.values()) {
+        if (created) await insertAlert(db, record);
+        else await updateAlert(db, record, latest.get(record.fingerprint)!.rev);
+      }
+      return result.outcomes;
+    } catch (error) {
+      if (!(error instanceof AlertWriteConflict) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}
