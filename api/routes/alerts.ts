@@ -4,6 +4,7 @@ import type { AlertRecord } from '../../domain/alert/intake';
 import { acknowledge, type AcknowledgeOutcome, unacknowledge } from '../../domain/alert/lifecycle';
 import { AlertWriteConflict, findAlert, listAlerts, updateAlert } from '../../store/alerts/alerts';
 import type { SuppressionSource } from '../../store/alerts/intake';
+import { alertLock } from '../../store/alerts/keyedLock';
 import { findRequest, requestId } from '../../store/alerts/requests';
 import type { AuditRecorder } from '../audit';
 import { ConflictError, NotFoundError } from '../problem';
@@ -81,6 +82,10 @@ export function alertRoutes({ db, audit, suppressionAt }: AlertRouteDeps): AnyRo
 
   /** Applies a person's change over the revision read; an intake write in between is read again. */
   async function change(id: string, apply: (current: AlertRecord, at: string) => Promise<AcknowledgeOutcome>): Promise<AlertRecord> {
+    return alertLock(db).withLocks([id.split('#')[0]!], () => changeOnce(id, apply));
+  }
+
+  async function changeOnce(id: string, apply: (current: AlertRecord, at: string) => Promise<AcknowledgeOutcome>): Promise<AlertRecord> {
     for (let attempt = 1; ; attempt += 1) {
       const current = await held(id);
       const outcome = await apply(current, new Date().toISOString());

@@ -3,6 +3,7 @@ import type { AlertEvent, AlertSource } from '../../domain/alert/alert';
 import { applyEvents, type EventOutcome, eventRef } from '../../domain/alert/intake';
 import type { Suppression, SuppressibleAlert } from '../../domain/alert/maintenance';
 import { AlertWriteConflict, appliedAmong, insertAlert, latestAlerts, updateAlert } from './alerts';
+import { alertLock } from './keyedLock';
 import { type IntakeRequestDocument, markApplied, recordRequest, requestId } from './requests';
 
 /**
@@ -33,7 +34,10 @@ export interface IntakeResult {
 /** Returns what suppresses an alert at the time given, e.g. from the silences in force. */
 export type SuppressionSource = (at: string) => Promise<(alert: SuppressibleAlert) => Suppression>;
 
-/** Two requests writing one alert at once: the later one reads again, a few times at most. */
+/**
+ * In one process the lock orders requests about one alert; the revision check catches a
+ * write from another process (atomic on MongoDB), and the request reads again.
+ */
 const MAX_ATTEMPTS = 8;
 
 export async function acceptRequest(db: Connection, request: AcceptedRequest, suppressionAt: SuppressionSource): Promise<IntakeResult> {
@@ -54,13 +58,13 @@ export async function acceptRequest(db: Connection, request: AcceptedRequest, su
   };
   const earlier = await recordRequest(db, doc);
   if (earlier?.state === 'applied') return { requestId: id, duplicate: true, outcomes: earlier.outcomes };
-  const outcomes = await applyWithRetry(db, id, request, suppressionAt, earlier !== null);
+  const fingerprints = request.events.map((e) => (e.kind === 'report' ? e.alert.fingerprint : e.key.fingerprint));
+  const outcomes = await alertLock(db).withLocks(fingerprints, () => applyWithRetry(db, id, request, fingerprints, suppressionAt, earlier !== null));
   await markApplied(db, id, outcomes, new Date().toISOString());
   return { requestId: id, duplicate: false, outcomes };
 }
 
-async function applyWithRetry(db: Connection, id: string, request: AcceptedRequest, suppressionAt: SuppressionSource, retried: boolean): Promise<EventOutcome[]> {
-  const fingerprints = request.events.map((e) => (e.kind === 'report' ? e.alert.fingerprint : e.key.fingerprint));
+async function applyWithRetry(db: Connection, id: string, request: AcceptedRequest, fingerprints: string[], suppressionAt: SuppressionSource, retried: boolean): Promise<EventOutcome[]> {
   const refs = request.events.map((_e, i) => eventRef(id, i));
   const suppressionOf = await suppressionAt(request.receivedAt);
   for (let attempt = 1; ; attempt += 1) {

@@ -1,7 +1,9 @@
 import type { Connection } from 'mongoose';
 import { applySuppression } from '../../domain/alert/lifecycle';
 import { suppression } from '../../domain/alert/maintenance';
-import { AlertWriteConflict, alertsCollection, fromDocument, updateAlert } from './alerts';
+import type { Suppression, SuppressibleAlert } from '../../domain/alert/maintenance';
+import { AlertWriteConflict, alertsCollection, findAlert, updateAlert } from './alerts';
+import { alertLock } from './keyedLock';
 import type { SuppressionSource } from './intake';
 import { currentSilences } from './silences';
 
@@ -15,23 +17,32 @@ export function storedSuppression(db: Connection): SuppressionSource {
 
 /**
  * Re-reads suppression for every open alert after silences changed, so a new silence shows
- * at once on the alerts it matches and an expired one releases them. An alert written by
- * intake meanwhile is left alone: that write already read the silences.
+ * at once on the alerts it matches and an expired one releases them.
  */
 export async function resuppressOpenAlerts(db: Connection, at: string): Promise<{ changed: number }> {
   const suppressionOf = await storedSuppression(db)(at);
   let changed = 0;
-  for await (const doc of alertsCollection(db).find({ latest: true, state: { $in: ['firing', 'suppressed', 'acknowledged'] } })) {
-    const record = fromDocument(doc);
-    const next = applySuppression(record, suppressionOf({ status: 'firing', labels: record.labels, ciId: record.ciId }), at);
-    const sameBy = JSON.stringify(next.episode.suppressedBy) === JSON.stringify(record.suppressedBy);
-    if (!next.changed && sameBy) continue;
-    try {
-      await updateAlert(db, { ...record, ...next.episode }, record.rev);
-      if (next.changed) changed += 1;
-    } catch (error) {
-      if (!(error instanceof AlertWriteConflict)) throw error;
-    }
+  const open = await alertsCollection(db).find({ latest: true, state: { $in: ['firing', 'suppressed', 'acknowledged'] } }, { projection: { _id: 1, fingerprint: 1 } }).toArray();
+  for (const { _id, fingerprint } of open) {
+    if (await alertLock(db).withLocks([fingerprint], () => resuppress(db, _id, suppressionOf, at))) changed += 1;
   }
   return { changed };
+}
+
+/** Re-reads one alert's suppression; true when its state changed. */
+async function resuppress(db: Connection, id: string, suppressionOf: (alert: SuppressibleAlert) => Suppression, at: string): Promise<boolean> {
+  const found = await findAlert(db, id);
+  if (!found || found.state === 'resolved') return false;
+  const { latest: _latest, ...record } = found;
+  const next = applySuppression(record, suppressionOf({ status: 'firing', labels: record.labels, ciId: record.ciId }), at);
+  const sameBy = JSON.stringify(next.episode.suppressedBy) === JSON.stringify(record.suppressedBy);
+  if (!next.changed && sameBy) return false;
+  try {
+    await updateAlert(db, { ...record, ...next.episode }, record.rev);
+    return next.changed;
+  } catch (error) {
+    // Another process wrote it meanwhile, having read the silences itself.
+    if (!(error instanceof AlertWriteConflict)) throw error;
+    return false;
+  }
 }

@@ -115,7 +115,7 @@ describe('refused deliveries store nothing', () => {
   test('not JSON, and an empty body', async () => {
     const res = await fetch(`${api.baseUrl}/api/v1/alerts/intake/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: sender }, body: '{"event_action": "trig' });
     expect(res.status).toBe(400);
-    expect((await res.json()).detail).toMatch(/not valid JSON/);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/not valid JSON/);
     const empty = await deliver('zabbix', undefined);
     expect(empty.status).toBe(400);
   });
@@ -217,7 +217,7 @@ describe('silences', () => {
     expect(preview.body.matches.sort()).toEqual(dba.map((a) => a.id).sort());
     const created = await call(lead.bearer, 'POST', '/alerts/silences', spec);
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ createdBy: 'lee', state: 'active', text: '{team="dba", sender!="x"}' });
+    expect(created.body).toMatchObject({ createdBy: 'lee', state: 'active', text: '{team="dba",sender!="x"}' });
     silenceId = created.body.id;
     for (const a of await alerts('?label=team%3Ddba&state=suppressed')) expect(a.suppressedBy).toEqual([{ kind: 'silence', id: silenceId }]);
     expect((await alerts('?label=team%3Ddba&state=suppressed')).length).toBe(dba.length);
