@@ -21,6 +21,7 @@ import { requestLog } from './requestLog';
 import { type AnyRoute, mount } from './route';
 import { Problem } from './problem';
 import { ensureAlertStore } from '../store/alerts/indexes';
+import { cmdbEnrichment } from '../store/alerts/enrichment';
 import { storedSuppression } from '../store/alerts/suppression';
 import { alertIntakeRoutes } from './routes/alertIntake';
 import { alertRoutes } from './routes/alerts';
@@ -40,7 +41,7 @@ import { cmdbImportRoutes } from './routes/cmdbImport';
 import { cmdbDiscoveryRoutes } from './routes/cmdbDiscovery';
 import { cmdbModelRoutes } from './routes/cmdbModel';
 import { cmdbQueryRoutes } from './routes/cmdbQueries';
-import { cmdbAccess } from './cmdb';
+import { type CmdbAccess, cmdbAccess } from './cmdb';
 import { groupRoutes } from './routes/groups';
 import { notificationRoutes } from './routes/notifications';
 import { roleRoutes } from './routes/roles';
@@ -74,20 +75,22 @@ const BODY_LIMIT = '256kb';
 /** An Alertmanager group of 10,000 alerts; below the 16 MB a stored document may hold. */
 const INTAKE_BODY_LIMIT = '8mb';
 
-function alertCenterRoutes(deps: AppDeps & { audit: AuditRecorder }): AnyRoute[] {
+function alertCenterRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Catalog; cmdb: CmdbAccess }): AnyRoute[] {
   const suppressionAt = storedSuppression(deps.db);
+  const sources = { suppressionAt, enrichment: cmdbEnrichment(deps.cmdb, deps.catalog.enrichment) };
   const alertsReady = ensureAlertStore(deps.db).catch((error: unknown) => deps.logger.warn({ err: error }, 'alert indexes could not be made; intake works without them, slower'));
-  return [...alertIntakeRoutes({ db: deps.db, suppressionAt, alertsReady }), ...alertSilenceRoutes(deps), ...alertRoutes({ ...deps, suppressionAt })];
+  return [...alertIntakeRoutes({ db: deps.db, sources, alertsReady }), ...alertSilenceRoutes(deps), ...alertRoutes({ ...deps, suppressionAt })];
 }
 
-/** The CMDB's routes share one model loader and graph per app. */
-function cmdbRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Catalog }): AnyRoute[] {
-  const cmdb = cmdbAccess(deps.db, deps.catalog.cmdb);
+function cmdbRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Catalog; cmdb: CmdbAccess }): AnyRoute[] {
+  const { cmdb } = deps;
   return [...cmdbModelRoutes({ ...deps, cmdb }), ...cmdbCiRoutes({ ...deps, cmdb }), ...cmdbQueryRoutes({ cmdb }), ...cmdbImportRoutes({ ...deps, cmdb }), ...cmdbDiscoveryRoutes({ ...deps, cmdb })];
 }
 
 export function apiRoutes(deps: AppDeps & { audit: AuditRecorder; sso: SsoSettings; catalog: Catalog }): AnyRoute[] {
   const libraryReady = libraryShipping(deps.db, deps.catalog);
+  // The CMDB routes and alert enrichment share one model loader and graph.
+  const cmdb = cmdbAccess(deps.db, deps.catalog.cmdb);
   return [
     ...authRoutes(deps),
     ...ssoRoutes(deps),
@@ -101,14 +104,14 @@ export function apiRoutes(deps: AppDeps & { audit: AuditRecorder; sso: SsoSettin
     ...ticketRoutes(deps),
     ...ticketStreamRoutes(deps),
     ...notificationRoutes(deps),
-    ...cmdbRoutes(deps),
+    ...cmdbRoutes({ ...deps, cmdb }),
     ...credentialRoutes(deps),
     ...automationLibraryRoutes({ ...deps, libraryReady }),
     ...automationDryRunRoutes({ ...deps, libraryReady, runPolicy: deps.catalog.runPolicy, shippedRules: deps.catalog.highRisk }),
     ...automationRunRoutes({ ...deps, libraryReady, runPolicy: deps.catalog.runPolicy }),
     ...automationScheduleRoutes({ ...deps, libraryReady, runPolicy: deps.catalog.runPolicy }),
     ...automationSafetyRoutes({ ...deps, shippedRules: deps.catalog.highRisk }),
-    ...alertCenterRoutes(deps),
+    ...alertCenterRoutes({ ...deps, cmdb }),
   ];
 }
 

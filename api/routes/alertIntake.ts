@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AlertEvent } from '../../domain/alert/alert';
 import type { EventOutcome } from '../../domain/alert/intake';
 import { ADAPTERS, type IntakeSource } from '../../domain/alert/sources';
-import { acceptRequest, type SuppressionSource } from '../../store/alerts/intake';
+import { acceptRequest, type IntakeSources } from '../../store/alerts/intake';
 import { InputError } from '../problem';
 import { type AnyRoute, defineRoute } from '../route';
 import { intakeResponse } from '../schemas/alert';
@@ -18,7 +18,7 @@ const SOURCES: Record<IntakeSource, { summary: string; body: string }> = {
 
 export interface AlertIntakeDeps {
   db: Connection;
-  suppressionAt: SuppressionSource;
+  sources: IntakeSources;
   /** Resolves once the alert collections' indexes exist. */
   alertsReady: Promise<void>;
 }
@@ -29,7 +29,7 @@ export interface AlertIntakeDeps {
  * stored; a malformed body is refused whole with the fields that are wrong; a body delivered
  * again answers as the first time did, and changes nothing.
  */
-export function alertIntakeRoutes({ db, suppressionAt, alertsReady }: AlertIntakeDeps): AnyRoute[] {
+export function alertIntakeRoutes({ db, sources, alertsReady }: AlertIntakeDeps): AnyRoute[] {
   return (Object.keys(SOURCES) as IntakeSource[]).map((source) =>
     defineRoute({
       method: 'post',
@@ -50,7 +50,7 @@ export function alertIntakeRoutes({ db, suppressionAt, alertsReady }: AlertIntak
         const parsed = ADAPTERS[source].parse(body, { receivedAt, sender });
         if (!parsed.ok) throw new InputError(`the ${source} message is malformed; nothing was stored: ${parsed.errors[0]!.field}: ${parsed.errors[0]!.message}`, parsed.errors);
         await alertsReady;
-        const result = await acceptRequest(db, { source, sender, actor: req.principal!.username, digest: parsed.digest, payload: body, receivedAt, events: parsed.events, notes: parsed.notes }, suppressionAt);
+        const result = await acceptRequest(db, { source, sender, actor: req.principal!.username, digest: parsed.digest, payload: body, receivedAt, events: parsed.events, notes: parsed.notes }, sources);
         const events = result.outcomes.map((o) => withKey(o, parsed.events[o.index]!));
         const single = source === 'events' && !Array.isArray(body) ? events[0]?.dedup_key : undefined;
         res.status(202).json({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ALERT_SOURCES, SEVERITIES } from '../../domain/alert/alert';
+import { CRITICALITIES } from '../../domain/alert/enrichment';
 import { ALERT_STATES } from '../../domain/alert/lifecycle';
 
 export const alertId = z
@@ -8,6 +9,21 @@ export const alertId = z
   .meta({ description: 'Alert id: fingerprint and episode, `<64 hex>#<n>`' });
 
 const textMap = z.record(z.string(), z.string());
+
+const ciSummary = z.object({ id: z.string(), name: z.string(), class: z.string(), criticality: z.enum(CRITICALITIES).nullable() });
+
+const alertContext = z
+  .object({
+    ci: ciSummary,
+    foundBy: z.string().meta({ description: 'The rule and value that found the CI: `resource.ip = 10.20.30.41`' }),
+    zone: z.string().nullable(),
+    applications: z.array(ciSummary),
+    businessSystems: z.array(ciSummary),
+    ownerGroup: z.string().nullable(),
+    environment: z.string().nullable(),
+    criticality: z.enum(CRITICALITIES).nullable(),
+  })
+  .meta({ id: 'AlertContext' });
 
 const historyEntry = z.object({
   at: z.string(),
@@ -38,6 +54,7 @@ export const alert = z
     annotations: textMap,
     resource: z.object({ host: z.string().optional(), ip: z.string().optional(), instance: z.string().optional(), service: z.string().optional(), component: z.string().optional() }),
     ciId: z.string().nullable(),
+    context: alertContext.nullable().meta({ description: 'What the CMDB knows around the CI (docs/alerts-enrichment.md); null when no CI was found' }),
     count: z.int().meta({ description: 'Firing messages in this episode' }),
     firstSeen: z.string(),
     lastSeen: z.string(),

@@ -13,6 +13,7 @@
  */
 
 import type { AlertEvent, AlertKey, NormalizedAlert } from './alert';
+import type { AlertContext } from './enrichment';
 import { acknowledge, type AlertEpisode, applyOccurrence, DEFAULT_FLAP_POLICY, episodeId, type FlapPolicy } from './lifecycle';
 import type { Suppression, SuppressibleAlert } from './maintenance';
 
@@ -24,8 +25,10 @@ export type AlertRecord = AlertEpisode &
   AlertView & {
     /** `<fingerprint>#<episode>`. */
     id: string;
-    /** The CI enrichment mapped it to; null until then. */
+    /** The CI enrichment mapped it to; null when none was found. */
     ciId: string | null;
+    /** What the CMDB knows around that CI, as of the latest message. */
+    context: AlertContext | null;
     /** References of the latest events applied to it, newest last (at most MAX_APPLIED). */
     applied: string[];
   };
@@ -54,6 +57,8 @@ export interface ApplyInput {
   latest: ReadonlyMap<string, AlertRecord>;
   /** What suppresses an alert with these labels and CI now. */
   suppressionOf: (alert: SuppressibleAlert) => Suppression;
+  /** The CMDB context of a reported alert (its CI and around); absent: keep what the alert had. */
+  enrich?: (alert: NormalizedAlert) => AlertContext | null;
   /** References already applied (a retried request); empty on a first delivery. */
   skip?: ReadonlySet<string>;
   flapPolicy?: FlapPolicy;
@@ -108,16 +113,18 @@ function applyOne(event: AlertEvent, before: AlertRecord | null, input: ApplyInp
       ? { fingerprint: event.key.fingerprint, status: 'resolved' as const, receivedAt: event.at, endsAt: event.at }
       : { fingerprint: event.alert.fingerprint, status: event.alert.status, receivedAt: event.alert.receivedAt, startsAt: event.alert.startsAt, endsAt: event.alert.endsAt };
   const labels = event.kind === 'report' ? event.alert.labels : (before?.labels ?? {});
-  const suppressed = input.suppressionOf({ status: occurrence.status, labels, ciId: before?.ciId ?? null });
+  // Enriched before suppression: a maintenance window covers the alert by its CI.
+  const context = event.kind === 'report' && input.enrich ? input.enrich(event.alert) : (before?.context ?? null);
+  const suppressed = input.suppressionOf({ status: occurrence.status, labels, ciId: context?.ci.id ?? null });
   const outcome = applyOccurrence(before, occurrence, suppressed, policy);
   if (outcome.kind === 'ignored') return ignored(before, outcome.reason);
   // The lifecycle returns the whole record it was given, changed: the new message's view goes on top.
   const episode = outcome.episode;
   const id = episodeId(episode);
   const created = outcome.kind === 'opened';
-  const base: Pick<AlertRecord, 'ciId' | 'applied'> = created ? { ciId: null, applied: [] } : { ciId: before!.ciId, applied: before!.applied };
+  const base: Pick<AlertRecord, 'ciId' | 'context' | 'applied'> = { ciId: context?.ci.id ?? null, context, applied: created ? [] : before!.applied };
   const view = event.kind === 'report' ? viewOf(event.alert) : { ...viewOfRecord(before!), endsAt: event.at, raw: event.raw };
-  return { outcome: { kind: outcome.kind, alertId: id, changed: outcome.changed }, record: { ...base, ...episode, ...view, id }, created };
+  return { outcome: { kind: outcome.kind, alertId: id, changed: outcome.changed }, record: { ...episode, ...base, ...view, id }, created };
 }
 
 const ignored = (before: AlertRecord | null, reason: string): Step => ({ outcome: { kind: 'ignored', alertId: before?.id ?? null, changed: false, reason }, record: null, created: false });

@@ -53,6 +53,12 @@ export interface GraphView {
   relationsOf(id: string, direction: 'out' | 'in', types?: ReadonlySet<string>): RelationRecord[];
 }
 
+/** The keys an attribute value is found by: text (lowercased) and numbers, one per list element. */
+function valueKeys(value: unknown): string[] {
+  const values = Array.isArray(value) ? value : [value];
+  return values.filter((v) => typeof v === 'string' || typeof v === 'number').map((v) => String(v).toLowerCase());
+}
+
 export class CmdbGraph implements GraphView {
   private readonly cis = new Map<string, CiRecord>();
   private readonly relations = new Map<string, RelationRecord>();
@@ -60,6 +66,8 @@ export class CmdbGraph implements GraphView {
   private readonly byTag = new Map<string, Set<string>>();
   private readonly outgoing = new Map<string, Set<string>>();
   private readonly incoming = new Map<string, Set<string>>();
+  /** attribute → value key → CI ids, for the attributes looked up so far (idsWhere). */
+  private readonly attributeIndexes = new Map<string, Map<string, Set<string>>>();
   private zoneRules: Array<{ cidr: Cidr; zone: string }> | null = null;
   private readonly zoneCache = new Map<string, string | null>();
 
@@ -78,11 +86,13 @@ export class CmdbGraph implements GraphView {
     if (held) {
       this.byClass.get(held.class)?.delete(held.id);
       for (const tag of held.tags) this.byTag.get(tag)?.delete(held.id);
+      for (const [attribute, index] of this.attributeIndexes) for (const key of valueKeys(held.attributes[attribute])) index.get(key)?.delete(held.id);
     }
     this.cis.set(ci.id, ci);
     if (!ci.deleted) {
       addTo(this.byClass, ci.class, ci.id);
       for (const tag of ci.tags) addTo(this.byTag, tag, ci.id);
+      for (const [attribute, index] of this.attributeIndexes) for (const key of valueKeys(ci.attributes[attribute])) addTo(index, key, ci.id);
     }
     if (ci.class === ZONE_CLASS || held?.class === ZONE_CLASS) {
       this.zoneRules = null;
@@ -141,6 +151,20 @@ export class CmdbGraph implements GraphView {
   /** Ids of the CIs carrying a tag. */
   idsTagged(tag: string): ReadonlySet<string> {
     return this.byTag.get(tag) ?? EMPTY;
+  }
+
+  /**
+   * Live CIs whose `attribute` is `value` (or, for a list, holds it); text compares without
+   * case. An attribute is indexed on its first lookup and kept up to date from then on.
+   */
+  idsWhere(attribute: string, value: string): ReadonlySet<string> {
+    let index = this.attributeIndexes.get(attribute);
+    if (!index) {
+      index = new Map();
+      for (const ci of this.cis.values()) if (!ci.deleted) for (const key of valueKeys(ci.attributes[attribute])) addTo(index, key, ci.id);
+      this.attributeIndexes.set(attribute, index);
+    }
+    return index.get(value.toLowerCase()) ?? EMPTY;
   }
 
   *allCis(): Generator<CiRecord> {

@@ -3,6 +3,7 @@ import type { AssignmentRule } from '../../domain/assignment';
 import type { CatalogItem } from '../../domain/catalogItem';
 import type { HighRiskRuleSet } from '../../domain/automation/highRisk';
 import type { RunPolicy } from '../../domain/automation/runPolicy';
+import type { EnrichmentRules } from '../../domain/alert/enrichment';
 import type { CmdbModel } from '../../domain/cmdb/model';
 import type { SlaCatalog } from '../../domain/sla/policy';
 import type { ServiceDeskSettings } from '../../domain/ticket/settings';
@@ -12,6 +13,7 @@ import { loadCmdbModel } from './cmdb';
 import { loadHighRiskRules } from './highRiskRules';
 import { loadCatalogItems } from './items';
 import { loadRunPolicy } from './runPolicy';
+import { loadEnrichmentRules } from './alertRules';
 import { loadShippedLibrary, type ShippedLibrary } from './runbooks';
 import { loadServiceDeskSettings } from './serviceDesk';
 import { loadSlaCatalog } from './sla';
@@ -32,6 +34,8 @@ export interface Catalog {
   highRisk: HighRiskRuleSet;
   /** Risk levels and target scopes per role (automation/run-policy.yaml). */
   runPolicy: RunPolicy;
+  /** How alerts find their CI (rules/enrichment.yaml). */
+  enrichment: EnrichmentRules;
 }
 
 export const DEFAULT_CATALOG_DIR = path.join(projectRoot(), 'catalog');
@@ -51,5 +55,6 @@ export function loadCatalog(dir = DEFAULT_CATALOG_DIR, { warn = () => undefined 
     library: loadShippedLibrary(dir),
     highRisk: loadHighRiskRules(dir),
     runPolicy: loadRunPolicy(dir),
+    enrichment: loadEnrichmentRules(dir),
   };
 }

@@ -3,6 +3,7 @@ import type { AlertEvent, AlertSource } from '../../domain/alert/alert';
 import { applyEvents, type EventOutcome, eventRef } from '../../domain/alert/intake';
 import type { Suppression, SuppressibleAlert } from '../../domain/alert/maintenance';
 import { AlertWriteConflict, appliedAmong, insertAlert, latestAlerts, updateAlert } from './alerts';
+import type { EnrichmentSource } from './enrichment';
 import { alertLock } from './keyedLock';
 import { type IntakeRequestDocument, markApplied, recordRequest, requestId } from './requests';
 
@@ -34,13 +35,19 @@ export interface IntakeResult {
 /** Returns what suppresses an alert at the time given, e.g. from the silences in force. */
 export type SuppressionSource = (at: string) => Promise<(alert: SuppressibleAlert) => Suppression>;
 
+/** What intake reads besides the alerts: suppression and, when configured, the CMDB. */
+export interface IntakeSources {
+  suppressionAt: SuppressionSource;
+  enrichment?: EnrichmentSource;
+}
+
 /**
  * In one process the lock orders requests about one alert; the revision check catches a
  * write from another process (atomic on MongoDB), and the request reads again.
  */
 const MAX_ATTEMPTS = 8;
 
-export async function acceptRequest(db: Connection, request: AcceptedRequest, suppressionAt: SuppressionSource): Promise<IntakeResult> {
+export async function acceptRequest(db: Connection, request: AcceptedRequest, sources: IntakeSources): Promise<IntakeResult> {
   const id = requestId(request.source, request.sender, request.digest);
   const doc: IntakeRequestDocument = {
     _id: id,
@@ -59,19 +66,19 @@ export async function acceptRequest(db: Connection, request: AcceptedRequest, su
   const earlier = await recordRequest(db, doc);
   if (earlier?.state === 'applied') return { requestId: id, duplicate: true, outcomes: earlier.outcomes };
   const fingerprints = request.events.map((e) => (e.kind === 'report' ? e.alert.fingerprint : e.key.fingerprint));
-  const outcomes = await alertLock(db).withLocks(fingerprints, () => applyWithRetry(db, id, request, fingerprints, suppressionAt, earlier !== null));
+  const outcomes = await alertLock(db).withLocks(fingerprints, () => applyWithRetry(db, id, request, fingerprints, sources, earlier !== null));
   await markApplied(db, id, outcomes, new Date().toISOString());
   return { requestId: id, duplicate: false, outcomes };
 }
 
-async function applyWithRetry(db: Connection, id: string, request: AcceptedRequest, fingerprints: string[], suppressionAt: SuppressionSource, retried: boolean): Promise<EventOutcome[]> {
+async function applyWithRetry(db: Connection, id: string, request: AcceptedRequest, fingerprints: string[], sources: IntakeSources, retried: boolean): Promise<EventOutcome[]> {
   const refs = request.events.map((_e, i) => eventRef(id, i));
-  const suppressionOf = await suppressionAt(request.receivedAt);
+  const [suppressionOf, enrich] = await Promise.all([sources.suppressionAt(request.receivedAt), sources.enrichment?.()]);
   for (let attempt = 1; ; attempt += 1) {
     // A first delivery has applied nothing yet; a retry (or a clash) may have applied part.
     const skip = retried || attempt > 1 ? await appliedAmong(db, refs) : new Set<string>();
     const latest = await latestAlerts(db, fingerprints);
-    const result = applyEvents({ bodyId: id, events: request.events, latest, suppressionOf, skip });
+    const result = applyEvents({ bodyId: id, events: request.events, latest, suppressionOf, enrich, skip });
     try {
       for (const { record, created } of result.writes.values()) {
         if (created) await insertAlert(db, record);
