@@ -282,3 +282,51 @@ describe('concurrency and recovery', () => {
     expect((await deliver('events', body)).body.duplicate).toBe(true);
   });
 });
+
+describe('enrichment from the CMDB', () => {
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    const editor = await addUser(api.db, 'cora', ['cmdb_editor']);
+    const create = async (key: string, cls: string, attributes: Record<string, unknown>) => {
+      const res = await call(editor.bearer, 'POST', '/cmdb/cis', { class: cls, attributes });
+      expect(res.status).toBe(201);
+      ids[key] = res.body.id;
+    };
+    await create('system', 'business_system', { name: 'Core banking', code: 'CORE', criticality: 'critical', owner_group: 'core-ops' });
+    await create('app', 'application', { name: 'ledger', app_code: 'ledger', environment: 'prod' });
+    await create('db', 'database_instance', { name: 'ledger-db', engine: 'postgresql' });
+    await create('host', 'physical_server', { name: 'db-02', hostname: 'db-02', primary_ip: '10.20.31.12', environment: 'prod' });
+    for (const [type, source, target] of [
+      ['part_of', 'app', 'system'],
+      ['depends_on', 'app', 'db'],
+      ['runs_on', 'db', 'host'],
+    ]) {
+      expect((await call(editor.bearer, 'POST', '/cmdb/relations', { type, source: ids[source], target: ids[target] })).status).toBe(201);
+    }
+  });
+
+  test("a Zabbix problem on the host finds its CI by the dotted host name, and the application and business system it puts at risk", async () => {
+    const problem = { ...fixture('zabbix-problem'), event_id: '5550001', host_host: 'DB-02.bank.example' };
+    const res = await deliver('zabbix', problem);
+    expect(res.body.events[0].kind).toBe('opened');
+    const one = await call(agent.bearer, 'GET', alertPath(res.body.events[0].alertId));
+    expect(one.body.ciId).toBe(ids.host);
+    expect(one.body.context).toEqual({
+      ci: { id: ids.host, name: 'db-02', class: 'physical_server', criticality: 'medium' },
+      foundBy: 'resource.host = DB-02',
+      zone: null,
+      applications: [{ id: ids.app, name: 'ledger', class: 'application', criticality: 'medium' }],
+      businessSystems: [{ id: ids.system, name: 'Core banking', class: 'business_system', criticality: 'critical' }],
+      ownerGroup: 'core-ops',
+      environment: 'prod',
+      criticality: 'critical',
+    });
+  });
+
+  test('an alert no rule maps keeps no CI', async () => {
+    const res = await deliver('events', { ...fixture('events-trigger'), dedup_key: 'unmapped-1', payload: { ...fixture('events-trigger').payload, source: 'nowhere.example' } });
+    const one = await call(agent.bearer, 'GET', alertPath(res.body.events[0].alertId));
+    expect(one.body).toMatchObject({ ciId: null, context: null });
+  });
+});
