@@ -1,0 +1,193 @@
+/**
+ * An alert group (docs/alerts-correlation.md): the alerts one rule put under one group key,
+ * and what the group does about them. Pure and deterministic: the group workflow
+ * (`alert-group/<key>`) feeds it alert changes and the time, and carries out the actions it
+ * returns. Keys stay distinct: alerts by fingerprint#episode, the group by its key, the
+ * incident by its ticket number.
+ */
+
+import { parseDuration } from '../sla/policy';
+import { severityRank, type Severity } from './alert';
+import type { Criticality } from './enrichment';
+import type { AlertState } from './lifecycle';
+import type { AlertRule } from './rules';
+
+/** What the group hears about one of its alerts (sent by intake when the alert changed). */
+export interface GroupAlertUpdate {
+  id: string;
+  state: AlertState;
+  severity: Severity;
+  name: string;
+  summary: string;
+  ciId: string | null;
+  ciName: string | null;
+  criticality: Criticality | null;
+  ownerGroup: string | null;
+  flapping: boolean;
+  /** When the problem began (the episode's startsAt). */
+  startsAt: string;
+  /** When this change happened. */
+  at: string;
+}
+
+export type GroupAlert = Omit<GroupAlertUpdate, 'at'> & { joinedAt: string; resolvedAt: string | null };
+
+export interface GroupIncident {
+  number: string;
+  state: 'open' | 'resolved' | 'closed';
+  openedAt: string;
+  resolvedAt: string | null;
+  /** The alerts on its timeline. */
+  attached: string[];
+}
+
+export interface GroupState {
+  key: string;
+  ruleId: string;
+  startedAt: string;
+  /** When the latest alert joined or changed: the group window counts from here. */
+  lastActivityAt: string;
+  /** In joining order. */
+  alerts: Record<string, GroupAlert>;
+  order: string[];
+  incident: GroupIncident | null;
+}
+
+export type GroupAction =
+  | { type: 'open_incident'; title: string; description: string; impact: 1 | 2 | 3; urgency: 1 | 2 | 3; assignmentGroup: string | null; affectedCis: string[]; alerts: string[] }
+  | { type: 'reopen_incident'; number: string; reason: string }
+  | { type: 'attach_alerts'; number: string; alerts: string[]; note: string }
+  | { type: 'resolve_incident'; number: string; note: string };
+
+export function newGroup(key: string, rule: AlertRule, at: string): GroupState {
+  return { key, ruleId: rule.id, startedAt: at, lastActivityAt: at, alerts: {}, order: [], incident: null };
+}
+
+/** Adds or updates an alert of the group. Returns the new state and the ids that joined. */
+export function applyUpdate(state: GroupState, update: GroupAlertUpdate): { state: GroupState; joined: string[] } {
+  const { at, ...fields } = update;
+  const held = state.alerts[update.id];
+  const alert: GroupAlert = { ...fields, joinedAt: held?.joinedAt ?? at, resolvedAt: update.state === 'resolved' ? (held?.resolvedAt ?? at) : null };
+  const order = held ? state.order : [...state.order, update.id];
+  return { state: { ...state, alerts: { ...state.alerts, [update.id]: alert }, order, lastActivityAt: later(state.lastActivityAt, at) }, joined: held ? [] : [update.id] };
+}
+
+const later = (a: string, b: string) => (Date.parse(b) > Date.parse(a) ? b : a);
+
+/** Firing and neither suppressed nor acknowledged nor flapping: an alert the group escalates. */
+const actionable = (a: GroupAlert) => a.state === 'firing' && !a.flapping;
+const open = (a: GroupAlert) => a.state !== 'resolved';
+
+/** Severity to urgency, criticality to impact (ITIL 1 high … 3 low). */
+function urgencyOf(severity: Severity): 1 | 2 | 3 {
+  const rank = severityRank(severity);
+  return rank >= 5 ? 1 : rank >= 3 ? 2 : 3;
+}
+
+function impactOf(criticality: Criticality | null): 1 | 2 | 3 {
+  return criticality === 'critical' || criticality === 'high' ? 1 : criticality === 'medium' ? 2 : 3;
+}
+
+/**
+ * What the group should do now, and when to look again (null: only on the next update).
+ * Opening waits until an alert has fired `holdFor` without flapping; a resolved incident
+ * is reopened by a re-fire within `reopenWithin` (later, a new incident opens); a closed
+ * one never absorbs alerts.
+ */
+export function decide(state: GroupState, rule: AlertRule, now: string): { actions: GroupAction[]; wakeAt: string | null } {
+  const alerts = state.order.map((id) => state.alerts[id]!);
+  const nowMs = Date.parse(now);
+  const actions: GroupAction[] = [];
+  let wakeAt: number | null = null;
+  const incident = state.incident;
+  const refired = incident?.state === 'resolved' ? alerts.filter((a) => actionable(a) && !incident.attached.includes(a.id)) : [];
+  const reopens = rule.incident !== null && refired.length > 0 && Date.parse(refired[0]!.joinedAt) <= Date.parse(incident!.resolvedAt!) + parseDuration(rule.incident.reopenWithin);
+  if (reopens) {
+    actions.push({ type: 'reopen_incident', number: incident!.number, reason: `${refired[0]!.name} fired again (${refired.map((a) => a.id).join(', ')})` });
+  } else if (rule.incident && (!incident || incident.state !== 'open')) {
+    // No incident, a closed one (it never absorbs alerts), or a resolved one past its reopen window.
+    const hold = parseDuration(rule.holdFor);
+    const candidates = alerts.filter((a) => actionable(a) && !incident?.attached.includes(a.id));
+    if (candidates.some((a) => Date.parse(a.startsAt) + hold <= nowMs)) actions.push(openIncident(rule, incident ? candidates : alerts.filter(open)));
+    else if (candidates.length) wakeAt = Math.min(...candidates.map((a) => Date.parse(a.startsAt) + hold));
+  } else if (incident?.state === 'open') {
+    const unattached = alerts.filter((a) => !incident.attached.includes(a.id)).map((a) => a.id);
+    if (unattached.length) actions.push({ type: 'attach_alerts', number: incident.number, alerts: unattached, note: `${unattached.length} more alert${unattached.length === 1 ? '' : 's'} joined: ${unattached.map((id) => `${state.alerts[id]!.name} [${id}]`).join(', ')}` });
+    if (shouldResolve(rule, alerts, incident)) {
+      actions.push({ type: 'resolve_incident', number: incident.number, note: resolveNote(rule, alerts) });
+    }
+  }
+  return { actions, wakeAt: wakeAt === null ? null : new Date(wakeAt).toISOString() };
+}
+
+function openIncident(rule: AlertRule, alerts: GroupAlert[]): GroupAction {
+  const worst = [...alerts].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.joinedAt.localeCompare(b.joinedAt))[0]!;
+  const criticality = alerts.reduce<Criticality | null>((best, a) => (critRank(a.criticality) > critRank(best) ? a.criticality : best), null);
+  const cis = [...new Set(alerts.map((a) => a.ciId).filter((id): id is string => id !== null))];
+  const where = worst.ciName ? ` on ${worst.ciName}` : '';
+  const more = alerts.length > 1 ? ` (+${alerts.length - 1} more alert${alerts.length > 2 ? 's' : ''})` : '';
+  const lines = alerts.map((a) => `- ${a.severity} ${a.name}${a.ciName ? ` on ${a.ciName}` : ''}: ${a.summary} [${a.id}]`);
+  return {
+    type: 'open_incident',
+    title: `${worst.name}${where}${more}`.slice(0, 200),
+    description: [`Opened by alert rule ${rule.id} for ${alerts.length} alert${alerts.length === 1 ? '' : 's'}:`, ...lines].join('\n').slice(0, 10_000),
+    impact: impactOf(criticality),
+    urgency: urgencyOf(worst.severity),
+    assignmentGroup: worst.ownerGroup ?? alerts.find((a) => a.ownerGroup)?.ownerGroup ?? rule.incident?.fallbackGroup ?? null,
+    affectedCis: cis,
+    alerts: alerts.map((a) => a.id),
+  };
+}
+
+const CRIT_RANK: Record<Criticality, number> = { critical: 4, high: 3, medium: 2, low: 1 };
+const critRank = (c: Criticality | null) => (c ? CRIT_RANK[c] : 0);
+
+function shouldResolve(rule: AlertRule, alerts: GroupAlert[], incident: GroupIncident): boolean {
+  const since = alerts.filter((a) => Date.parse(a.joinedAt) >= Date.parse(incident.openedAt) || a.state !== 'resolved' || (a.resolvedAt && Date.parse(a.resolvedAt) >= Date.parse(incident.openedAt)));
+  const relevant = since.length ? since : alerts;
+  switch (rule.resolve) {
+    case 'all':
+      return relevant.every((a) => a.state === 'resolved');
+    case 'first':
+      return relevant.some((a) => a.state === 'resolved');
+    case 'last':
+      return relevant[relevant.length - 1]!.state === 'resolved';
+    case 'remediation':
+      // Decided by the workflow once a run succeeded and the alerts cleared in time.
+      return false;
+  }
+}
+
+function resolveNote(rule: AlertRule, alerts: GroupAlert[]): string {
+  const resolved = alerts.filter((a) => a.state === 'resolved').map((a) => a.id);
+  const how = { all: 'every alert of the group resolved', first: 'the first alert resolved', last: 'the latest alert resolved', remediation: 'remediation succeeded and the alerts cleared' }[rule.resolve];
+  return `Resolved by alert rule ${rule.id}: ${how} (${resolved.join(', ')}).`;
+}
+
+/** The group after the workflow carried out `action` (for open_incident, `number` is the new ticket). */
+export function recordAction(state: GroupState, action: GroupAction, at: string, number?: string): GroupState {
+  const incident = state.incident;
+  switch (action.type) {
+    case 'open_incident':
+      return { ...state, incident: { number: number!, state: 'open', openedAt: at, resolvedAt: null, attached: action.alerts } };
+    case 'reopen_incident':
+      return { ...state, incident: { ...incident!, state: 'open', resolvedAt: null } };
+    case 'attach_alerts':
+      return { ...state, incident: { ...incident!, attached: [...incident!.attached, ...action.alerts] } };
+    case 'resolve_incident':
+      return { ...state, incident: { ...incident!, state: 'resolved', resolvedAt: at } };
+  }
+}
+
+/** A person closed or cancelled the incident: it takes no more alerts. */
+export function incidentClosed(state: GroupState): GroupState {
+  return state.incident ? { ...state, incident: { ...state.incident, state: 'closed' } } : state;
+}
+
+/** The group is done when nothing is open and its window has passed: the workflow may end. */
+export function finished(state: GroupState, rule: AlertRule, now: string): boolean {
+  const quietUntil = Date.parse(state.lastActivityAt) + parseDuration(rule.groupWindow);
+  const alertsDone = state.order.every((id) => state.alerts[id]!.state === 'resolved');
+  const incidentDone = !state.incident || state.incident.state !== 'open';
+  return alertsDone && incidentDone && Date.parse(now) >= quietUntil;
+}

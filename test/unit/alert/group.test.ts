@@ -1,0 +1,118 @@
+import { applyUpdate, decide, finished, type GroupAlertUpdate, type GroupState, incidentClosed, newGroup, recordAction } from '../../../domain/alert/group';
+import { type AlertRule, groupParts, ruleFor, validateAlertRules } from '../../../domain/alert/rules';
+
+function rules(input: unknown): AlertRule[] {
+  const result = validateAlertRules(input);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.rules;
+}
+
+const [diskRule, catchAll] = rules({
+  rules: [
+    { id: 'disk-full', match: '{alertname="DiskFull"}', minSeverity: 'warning', groupBy: ['ci'], groupWindow: '30m', holdFor: '2m', incident: { fallbackGroup: 'service-desk', reopenWithin: '1h' } },
+    { id: 'track-only', groupBy: ['labels.alertname'], groupWindow: '10m' },
+  ],
+});
+
+const T0 = Date.parse('2026-12-04T10:00:00Z');
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+
+function update(id: string, state: GroupAlertUpdate['state'], minutes: number, extra: Partial<GroupAlertUpdate> = {}): GroupAlertUpdate {
+  return { id, state, severity: 'critical', name: 'DiskFull', summary: '/data 97% full', ciId: 'host-1', ciName: 'db-02', criticality: 'critical', ownerGroup: 'unix', flapping: false, startsAt: at(0), at: at(minutes), ...extra };
+}
+
+/** Applies updates, then carries out every action at `now` as the workflow would (numbers INC1, INC2…). */
+function run(state: GroupState, updates: GroupAlertUpdate[], now: number) {
+  for (const u of updates) state = applyUpdate(state, u).state;
+  const { actions, wakeAt } = decide(state, diskRule!, at(now));
+  let n = 0;
+  for (const a of actions) state = recordAction(state, a, at(now), a.type === 'open_incident' ? `INC${++n}` : undefined);
+  return { state, actions, wakeAt };
+}
+
+describe('rules', () => {
+  test('the first rule whose matchers and minimum severity hold takes the alert; group parts', () => {
+    const alert = { labels: { alertname: 'DiskFull', mountpoint: '/data' }, severity: 'major' as const, source: 'alertmanager', ciId: 'host-1', application: 'app-1' };
+    expect(ruleFor(alert, [diskRule!, catchAll!])!.id).toBe('disk-full');
+    expect(ruleFor({ ...alert, severity: 'info' }, [diskRule!, catchAll!])!.id).toBe('track-only');
+    expect(groupParts(diskRule!, alert)).toEqual(['host-1']);
+    expect(groupParts(catchAll!, alert)).toEqual(['DiskFull']);
+    expect(groupParts(diskRule!, { ...alert, ciId: null })).toEqual(['']);
+  });
+
+  test('mistakes are named by path', () => {
+    const result = validateAlertRules({ rules: [{ id: 'Bad Id', match: '{a=~"("}', groupBy: ['host'], groupWindow: '0s', resolve: 'remediation', extra: 1 }, { id: 'x', groupWindow: '5m' }, { id: 'x', groupWindow: '5m' }] });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => p.path)).toEqual(['rules[0].extra', 'rules[0].id', 'rules[0].match', 'rules[0].groupBy', 'rules[0].groupWindow', 'rules[0].resolve', 'rules[2].id']);
+  });
+});
+
+describe('the group', () => {
+  test('holds for holdFor, then opens one incident with priority from severity × criticality and the owner group', () => {
+    const early = run(newGroup('k', diskRule!, at(0)), [update('a#1', 'firing', 0)], 1);
+    expect(early.actions).toEqual([]);
+    expect(early.wakeAt).toBe(at(2));
+    const ripe = run(early.state, [], 2);
+    expect(ripe.actions).toEqual([
+      expect.objectContaining({ type: 'open_incident', title: 'DiskFull on db-02', impact: 1, urgency: 1, assignmentGroup: 'unix', affectedCis: ['host-1'], alerts: ['a#1'] }),
+    ]);
+    expect(ripe.state.incident).toMatchObject({ number: 'INC1', state: 'open', attached: ['a#1'] });
+  });
+
+  test('an alert resolved (or flapping) before the hold ends opens nothing', () => {
+    const resolved = run(newGroup('k', diskRule!, at(0)), [update('a#1', 'firing', 0), update('a#1', 'resolved', 1)], 5);
+    expect(resolved.actions).toEqual([]);
+    const flapping = run(newGroup('k', diskRule!, at(0)), [update('a#1', 'firing', 0, { flapping: true })], 5);
+    expect(flapping.actions).toEqual([]);
+    const silenced = run(newGroup('k', diskRule!, at(0)), [update('a#1', 'suppressed', 0)], 5);
+    expect(silenced.actions).toEqual([]);
+  });
+
+  test('alerts joining an open incident are attached once; the incident resolves when all resolve', () => {
+    let { state } = run(newGroup('k', diskRule!, at(0)), [update('a#1', 'firing', 0)], 2);
+    const joined = run(state, [update('b#1', 'firing', 3, { name: 'DiskIO', severity: 'minor' })], 3);
+    expect(joined.actions).toEqual([{ type: 'attach_alerts', number: 'INC1', alerts: ['b#1'], note: '1 more alert joined: DiskIO [b#1]' }]);
+    state = joined.state;
+    expect(run(state, [], 4).actions).toEqual([]);
+    const half = run(state, [update('a#1', 'resolved', 5)], 5);
+    expect(half.actions).toEqual([]);
+    const all = run(half.state, [update('b#1', 'resolved', 6)], 6);
+    expect(all.actions).toEqual([{ type: 'resolve_incident', number: 'INC1', note: 'Resolved by alert rule disk-full: every alert of the group resolved (a#1, b#1).' }]);
+    expect(all.state.incident).toMatchObject({ state: 'resolved', resolvedAt: at(6) });
+  });
+
+  test('a re-fire within reopenWithin reopens the incident; after a person closed it, a new one opens', () => {
+    let { state } = run(newGroup('k', diskRule!, at(0)), [update('a#1', 'firing', 0)], 2);
+    state = run(state, [update('a#1', 'resolved', 5)], 5).state;
+    const refire = run(state, [update('a#2', 'firing', 20, { startsAt: at(20) })], 20);
+    expect(refire.actions).toEqual([{ type: 'reopen_incident', number: 'INC1', reason: 'DiskFull fired again (a#2)' }]);
+    state = run(refire.state, [], 20).state;
+    expect(state.incident).toMatchObject({ state: 'open', attached: ['a#1', 'a#2'] });
+    state = run(state, [update('a#2', 'resolved', 25)], 25).state;
+    state = incidentClosed(state);
+    const after = run(state, [update('a#3', 'firing', 30, { startsAt: at(30) })], 33);
+    expect(after.actions).toEqual([expect.objectContaining({ type: 'open_incident', alerts: ['a#3'] })]);
+  });
+
+  test('a re-fire after reopenWithin opens a new incident (after the hold) for the new alert only', () => {
+    let { state } = run(newGroup('k', diskRule!, at(0)), [update('a#1', 'firing', 0)], 2);
+    state = run(state, [update('a#1', 'resolved', 5)], 5).state;
+    const held = run(state, [update('a#2', 'firing', 90, { startsAt: at(90) })], 90);
+    expect(held.actions).toEqual([]);
+    expect(held.wakeAt).toBe(at(92));
+    expect(run(held.state, [], 92).actions).toEqual([expect.objectContaining({ type: 'open_incident', alerts: ['a#2'] })]);
+  });
+
+  test('without a CI owner group the fallback group is assigned; impact follows criticality', () => {
+    const { actions } = run(newGroup('k', diskRule!, at(0)), [update('a#1', 'firing', 0, { ownerGroup: null, criticality: 'low', severity: 'warning', ciName: null, ciId: null })], 2);
+    expect(actions[0]).toMatchObject({ title: 'DiskFull', assignmentGroup: 'service-desk', impact: 3, urgency: 3, affectedCis: [] });
+  });
+
+  test('finished once every alert resolved, the incident is no longer open and the window passed', () => {
+    let { state } = run(newGroup('k', diskRule!, at(0)), [update('a#1', 'firing', 0)], 2);
+    state = run(state, [update('a#1', 'resolved', 5)], 5).state;
+    expect(finished(state, diskRule!, at(20))).toBe(false);
+    expect(finished(state, diskRule!, at(35))).toBe(true);
+  });
+});
