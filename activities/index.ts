@@ -1,3 +1,4 @@
+import { createAlertGroupActivities } from './alerts/groupActions';
 import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import type { Catalog } from '../runtime/catalog';
@@ -34,5 +35,6 @@ export function createActivities({ db, notifications, catalog, masterKey, tempor
     ...createScheduledRunActivities(db, masterKey, catalog.runPolicy),
     ...createAlertRunActivities({ db, masterKey, temporal, role: alertRole, policy: catalog.runPolicy }),
     ...createTicketEvidenceActivities(db, temporal, notifications.publicUrl),
+    ...createAlertGroupActivities(db, temporal, catalog),
   };
 }

@@ -8,6 +8,7 @@ import type { Connection } from 'mongoose';
 import { type Catalog, loadCatalog } from '../runtime/catalog';
 import type { Logger } from '../runtime/log';
 import type { MasterKeySource } from '../runtime/masterKey';
+import { groupNotifier } from './alertGroups';
 import { type AuditRecorder, auditRecorder } from './audit';
 import { authenticate } from './auth/authenticate';
 import { cors } from './cors';
@@ -79,7 +80,8 @@ function alertCenterRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Cata
   const suppressionAt = storedSuppression(deps.db);
   const sources = { suppressionAt, enrichment: cmdbEnrichment(deps.cmdb, deps.catalog.enrichment) };
   const alertsReady = ensureAlertStore(deps.db).catch((error: unknown) => deps.logger.warn({ err: error }, 'alert indexes could not be made; intake works without them, slower'));
-  return [...alertIntakeRoutes({ db: deps.db, sources, alertsReady }), ...alertSilenceRoutes(deps), ...alertRoutes({ ...deps, suppressionAt })];
+  const notifyGroups = groupNotifier({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, rules: deps.catalog.alertRules, logger: deps.logger });
+  return [...alertIntakeRoutes({ db: deps.db, sources, alertsReady, notifyGroups }), ...alertSilenceRoutes(deps), ...alertRoutes({ ...deps, suppressionAt })];
 }
 
 function cmdbRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Catalog; cmdb: CmdbAccess }): AnyRoute[] {

@@ -5,3 +5,4 @@ export { discoveryWorkflow } from './discovery';
 export { runWorkflow } from './run';
 export { runChunkWorkflow } from './runChunk';
 export { scheduledRunWorkflow } from './scheduledRun';
+export { alertGroupWorkflow } from './alertGroup';

@@ -21,6 +21,8 @@ export interface AlertIntakeDeps {
   sources: IntakeSources;
   /** Resolves once the alert collections' indexes exist. */
   alertsReady: Promise<void>;
+  /** Tells the alert groups what changed (api/alertGroups.ts). */
+  notifyGroups: (requestId: string, outcomes: readonly EventOutcome[]) => Promise<void>;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface AlertIntakeDeps {
  * stored; a malformed body is refused whole with the fields that are wrong; a body delivered
  * again answers as the first time did, and changes nothing.
  */
-export function alertIntakeRoutes({ db, sources, alertsReady }: AlertIntakeDeps): AnyRoute[] {
+export function alertIntakeRoutes({ db, sources, alertsReady, notifyGroups }: AlertIntakeDeps): AnyRoute[] {
   return (Object.keys(SOURCES) as IntakeSource[]).map((source) =>
     defineRoute({
       method: 'post',
@@ -51,6 +53,7 @@ export function alertIntakeRoutes({ db, sources, alertsReady }: AlertIntakeDeps)
         if (!parsed.ok) throw new InputError(`the ${source} message is malformed; nothing was stored: ${parsed.errors[0]!.field}: ${parsed.errors[0]!.message}`, parsed.errors);
         await alertsReady;
         const result = await acceptRequest(db, { source, sender, actor: req.principal!.username, digest: parsed.digest, payload: body, receivedAt, events: parsed.events, notes: parsed.notes }, sources);
+        if (!result.duplicate) await notifyGroups(result.requestId, result.outcomes);
         const events = result.outcomes.map((o) => withKey(o, parsed.events[o.index]!));
         const single = source === 'events' && !Array.isArray(body) ? events[0]?.dedup_key : undefined;
         res.status(202).json({

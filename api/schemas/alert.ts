@@ -66,6 +66,8 @@ export const alert = z
     flapping: z.object({ since: z.string().nullable(), changes: z.array(z.string()) }),
     generatorURL: z.string().nullable(),
     raw: z.object({ digest: z.string(), pointer: z.string() }),
+    groupKey: z.string().optional().meta({ description: 'The alert group it joined (`alert-group/<key>` is its workflow)' }),
+    incident: z.string().optional().meta({ description: 'The incident its group opened or attached it to' }),
     history: z.array(historyEntry).optional().meta({ description: 'State changes, oldest first (the latest 100); only on one alert' }),
   })
   .meta({ id: 'Alert' });

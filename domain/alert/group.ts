@@ -84,8 +84,9 @@ function urgencyOf(severity: Severity): 1 | 2 | 3 {
   return rank >= 5 ? 1 : rank >= 3 ? 2 : 3;
 }
 
+/** An alert on no known CI counts as medium: not knowing the CI must not lower the priority. */
 function impactOf(criticality: Criticality | null): 1 | 2 | 3 {
-  return criticality === 'critical' || criticality === 'high' ? 1 : criticality === 'medium' ? 2 : 3;
+  return criticality === 'critical' || criticality === 'high' ? 1 : criticality === 'low' ? 3 : 2;
 }
 
 /**
@@ -111,7 +112,7 @@ export function decide(state: GroupState, rule: AlertRule, now: string): { actio
     if (candidates.some((a) => Date.parse(a.startsAt) + hold <= nowMs)) actions.push(openIncident(rule, incident ? candidates : alerts.filter(open)));
     else if (candidates.length) wakeAt = Math.min(...candidates.map((a) => Date.parse(a.startsAt) + hold));
   } else if (incident?.state === 'open') {
-    const unattached = alerts.filter((a) => !incident.attached.includes(a.id)).map((a) => a.id);
+    const unattached = alerts.filter((a) => open(a) && !incident.attached.includes(a.id)).map((a) => a.id);
     if (unattached.length) actions.push({ type: 'attach_alerts', number: incident.number, alerts: unattached, note: `${unattached.length} more alert${unattached.length === 1 ? '' : 's'} joined: ${unattached.map((id) => `${state.alerts[id]!.name} [${id}]`).join(', ')}` });
     if (shouldResolve(rule, alerts, incident)) {
       actions.push({ type: 'resolve_incident', number: incident.number, note: resolveNote(rule, alerts) });

@@ -31,6 +31,9 @@ export type AlertRecord = AlertEpisode &
     context: AlertContext | null;
     /** References of the latest events applied to it, newest last (at most MAX_APPLIED). */
     applied: string[];
+    /** The alert group it joined, and the incident that group opened or attached it to (set by the group). */
+    groupKey?: string;
+    incident?: string;
   };
 
 export const MAX_APPLIED = 32;

@@ -7,6 +7,7 @@
 import { parseDuration } from '../sla/policy';
 import { SEVERITIES, type Severity, severityRank } from './alert';
 import { type Matcher, matchesAll, matcherProblems, parseMatchers } from './matchers';
+import { sha256Hex } from './fingerprint';
 import { MatcherSyntaxError } from './syntaxError';
 
 /** What a group key is made of: a label's value, the CI, or the CI's most critical application. */
@@ -72,6 +73,14 @@ export function groupParts(rule: AlertRule, alert: RuleAlert): string[] {
     if (part === 'source') return alert.source;
     return alert.labels[part.slice('labels.'.length)] ?? '';
   });
+}
+
+/**
+ * The group key: the rule and a digest of its parts, `<rule>/<16 hex>`, so alerts with the
+ * same parts under the same rule share one group whatever the parts' length or characters.
+ */
+export function groupKey(rule: AlertRule, alert: RuleAlert): string {
+  return `${rule.id}/${sha256Hex(JSON.stringify(groupParts(rule, alert))).slice(0, 16)}`;
 }
 
 // ---------------------------------------------------------------- validation

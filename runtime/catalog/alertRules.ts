@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { type EnrichmentRules, enrichmentRuleProblems } from '../../domain/alert/enrichment';
+import { type AlertRule, validateAlertRules } from '../../domain/alert/rules';
 
-/** Where the enrichment rules live inside a catalog folder. */
+/** Where the enrichment and alert rules live inside a catalog folder. */
 export const ENRICHMENT_FILE = path.join('rules', 'enrichment.yaml');
+export const ALERT_RULES_FILE = path.join('rules', 'alert-rules.yaml');
 
 export class AlertRulesError extends Error {
   override readonly name = 'AlertRulesError';
@@ -17,10 +19,27 @@ const NO_ENRICHMENT: EnrichmentRules = { ciMapping: [], depth: 6 };
 export function loadEnrichmentRules(catalogDir: string): EnrichmentRules {
   const file = path.join(catalogDir, ENRICHMENT_FILE);
   if (!fs.existsSync(file)) return NO_ENRICHMENT;
+  const rules = readYaml(file);
+  const problems = enrichmentRuleProblems(rules);
+  if (problems.length) throw problemsError('enrichment rules', file, problems);
+  return rules as EnrichmentRules;
+}
+
+/** Reads `<dir>/rules/alert-rules.yaml`; without it alerts are stored and shown but never grouped. */
+export function loadAlertRules(catalogDir: string): AlertRule[] {
+  const file = path.join(catalogDir, ALERT_RULES_FILE);
+  if (!fs.existsSync(file)) return [];
+  const result = validateAlertRules(readYaml(file));
+  if (!result.ok) throw problemsError('alert rules', file, result.problems);
+  return result.rules;
+}
+
+function readYaml(file: string): unknown {
   const document = YAML.parseDocument(fs.readFileSync(file, 'utf8'));
   if (document.errors.length) throw new AlertRulesError(`${file} is not valid YAML: ${document.errors[0]!.message.split('\n')[0]}`);
-  const rules: unknown = document.toJS() ?? {};
-  const problems = enrichmentRuleProblems(rules);
-  if (problems.length) throw new AlertRulesError(`the enrichment rules in ${file} have problems:\n${problems.map((p) => `  - ${p.path || '(file)'}: ${p.message}`).join('\n')}`);
-  return rules as EnrichmentRules;
+  return document.toJS() ?? {};
+}
+
+function problemsError(what: string, file: string, problems: Array<{ path: string; message: string }>): AlertRulesError {
+  return new AlertRulesError(`the ${what} in ${file} have problems:\n${problems.map((p) => `  - ${p.path || '(file)'}: ${p.message}`).join('\n')}`);
 }

@@ -4,6 +4,7 @@ import type { CatalogItem } from '../../domain/catalogItem';
 import type { HighRiskRuleSet } from '../../domain/automation/highRisk';
 import type { RunPolicy } from '../../domain/automation/runPolicy';
 import type { EnrichmentRules } from '../../domain/alert/enrichment';
+import type { AlertRule } from '../../domain/alert/rules';
 import type { CmdbModel } from '../../domain/cmdb/model';
 import type { SlaCatalog } from '../../domain/sla/policy';
 import type { ServiceDeskSettings } from '../../domain/ticket/settings';
@@ -13,7 +14,7 @@ import { loadCmdbModel } from './cmdb';
 import { loadHighRiskRules } from './highRiskRules';
 import { loadCatalogItems } from './items';
 import { loadRunPolicy } from './runPolicy';
-import { loadEnrichmentRules } from './alertRules';
+import { loadAlertRules, loadEnrichmentRules } from './alertRules';
 import { loadShippedLibrary, type ShippedLibrary } from './runbooks';
 import { loadServiceDeskSettings } from './serviceDesk';
 import { loadSlaCatalog } from './sla';
@@ -36,6 +37,8 @@ export interface Catalog {
   runPolicy: RunPolicy;
   /** How alerts find their CI (rules/enrichment.yaml). */
   enrichment: EnrichmentRules;
+  /** Correlation, escalation and the closed loop (rules/alert-rules.yaml). */
+  alertRules: AlertRule[];
 }
 
 export const DEFAULT_CATALOG_DIR = path.join(projectRoot(), 'catalog');
@@ -56,5 +59,6 @@ export function loadCatalog(dir = DEFAULT_CATALOG_DIR, { warn = () => undefined 
     highRisk: loadHighRiskRules(dir),
     runPolicy: loadRunPolicy(dir),
     enrichment: loadEnrichmentRules(dir),
+    alertRules: loadAlertRules(dir),
   };
 }

@@ -94,6 +94,11 @@ export async function updateAlert(db: Connection, record: AlertRecord, rev: numb
   if (result.matchedCount === 0) throw new AlertWriteConflict(`alert ${record.id} changed while this request applied`);
 }
 
+/** The group an alert joined (kept apart from its fingerprint and its incident's number). */
+export async function setGroupKey(db: Connection, id: string, groupKey: string): Promise<void> {
+  await alertsCollection(db).updateOne({ _id: id }, { $set: { groupKey } });
+}
+
 export async function findAlert(db: Connection, id: string): Promise<(AlertRecord & { rev: number; latest: boolean }) | null> {
   const doc = await alertsCollection(db).findOne({ _id: id });
   return doc && { ...fromDocument(doc), latest: doc.latest };

@@ -64,7 +64,7 @@ export async function acceptRequest(db: Connection, request: AcceptedRequest, so
     redeliveries: 0,
   };
   const earlier = await recordRequest(db, doc);
-  if (earlier?.state === 'applied') return { requestId: id, duplicate: true, outcomes: earlier.outcomes };
+  if (earlier && earlier.state !== 'received') return { requestId: id, duplicate: true, outcomes: earlier.outcomes };
   const fingerprints = request.events.map((e) => (e.kind === 'report' ? e.alert.fingerprint : e.key.fingerprint));
   const outcomes = await alertLock(db).withLocks(fingerprints, () => applyWithRetry(db, id, request, fingerprints, sources, earlier !== null));
   await markApplied(db, id, outcomes, new Date().toISOString());

@@ -20,7 +20,8 @@ export interface IntakeRequestDocument {
   receivedAt: string;
   /** Who sent it: the token's owner, or the signed-in user. */
   actor: string;
-  state: 'received' | 'applied';
+  /** received → applied (alerts written) → signalled (their groups told). */
+  state: 'received' | 'applied' | 'signalled';
   appliedAt: string | null;
   outcomes: EventOutcome[];
   notes: string[];
@@ -51,6 +52,10 @@ export async function recordRequest(db: Connection, doc: IntakeRequestDocument):
 
 export async function markApplied(db: Connection, id: string, outcomes: EventOutcome[], at: string): Promise<void> {
   await requests(db).updateOne({ _id: id }, { $set: { state: 'applied', appliedAt: at, outcomes } });
+}
+
+export async function markSignalled(db: Connection, id: string): Promise<void> {
+  await requests(db).updateOne({ _id: id }, { $set: { state: 'signalled' } });
 }
 
 export async function findRequest(db: Connection, id: string): Promise<IntakeRequestDocument | null> {

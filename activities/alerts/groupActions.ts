@@ -1,0 +1,71 @@
+import { type Client, WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Connection } from 'mongoose';
+import type { GroupAction } from '../../domain/alert/group';
+import { openIncident } from '../../domain/ticket/incident';
+import { formatTicketNumber, ticketWorkflowId } from '../../domain/ticketNumber';
+import type { Catalog } from '../../runtime/catalog';
+import { alertsCollection } from '../../store/alerts/alerts';
+import { nextSequence } from '../../store/counters';
+import { claimKey } from '../../store/idempotency';
+import { actUpdate, FAILURE, openedUpdate, type TicketCommand, ticketWorkflow } from '../../workflows/ticket';
+
+/** Who the alert center acts as on tickets (timeline entries, the incident's caller). */
+export const ALERT_CENTER = 'alert-center';
+
+type OpenAction = Extract<GroupAction, { type: 'open_incident' }>;
+
+/**
+ * What an alert group does to tickets, as activities: each is safe to retry. Opening claims
+ * its number under an idempotency key the workflow derives, so a retried activity finds the
+ * incident it opened; the ticket's own workflow does the rest (routing, SLAs, notifications).
+ */
+export function createAlertGroupActivities(db: Connection, temporal: Client, catalog: Catalog) {
+  async function numberFor(idempotencyKey: string): Promise<string> {
+    const number = formatTicketNumber('incident', await nextSequence(db, 'incident'));
+    const earlier = await claimKey(db, `alert-incident:${idempotencyKey}`, number, idempotencyKey);
+    return earlier?.resource ?? number;
+  }
+
+  async function act(number: string, action: TicketCommand['action']): Promise<'done' | 'gone' | 'refused'> {
+    try {
+      await temporal.workflow.getHandle(ticketWorkflowId(number)).executeUpdate(actUpdate, { args: [{ action, actor: ALERT_CENTER }] });
+      return 'done';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return 'gone';
+      // The ticket refused (closed meanwhile, reopen window passed): the group hears it from the outcome.
+      if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === FAILURE.rejected) return 'refused';
+      throw error;
+    }
+  }
+
+  return {
+    async openGroupIncident(input: { action: OpenAction; idempotencyKey: string; groupKey: string }): Promise<string> {
+      const number = await numberFor(input.idempotencyKey);
+      const { title, description, impact, urgency, assignmentGroup, affectedCis } = input.action;
+      const first = openIncident({ title, description, impact, urgency, affectedCis, assignmentGroup }, number, { actor: ALERT_CENTER, now: new Date().toISOString(), settings: catalog.settings });
+      // The ticket's workflow runs on this worker's queue, as the group's does.
+      const start = new WithStartWorkflowOperation(ticketWorkflow, { workflowId: ticketWorkflowId(number), taskQueue: Context.current().info.taskQueue, args: [{ ticket: first }], workflowIdConflictPolicy: 'USE_EXISTING' });
+      await temporal.workflow.executeUpdateWithStart(openedUpdate, { startWorkflowOperation: start });
+      await linkAlerts({ alerts: input.action.alerts, number, groupKey: input.groupKey });
+      return number;
+    },
+
+    /** A work note on the incident; 'gone' when the incident's workflow has ended (closed). */
+    async noteOnIncident(input: { number: string; text: string }): Promise<'done' | 'gone' | 'refused'> {
+      return act(input.number, { type: 'comment', text: input.text, workNote: true });
+    },
+
+    async reopenIncident(input: { number: string; reason: string }): Promise<'done' | 'gone' | 'refused'> {
+      return act(input.number, { type: 'reopen', reason: input.reason });
+    },
+
+    linkAlerts,
+  };
+
+  /** Stores the group key and incident on each alert: the three keys stay distinct and findable. */
+  async function linkAlerts(input: { alerts: string[]; number: string | null; groupKey: string }): Promise<void> {
+    for (const id of input.alerts) await alertsCollection(db).updateOne({ _id: id }, { $set: { groupKey: input.groupKey, ...(input.number && { incident: input.number }) } });
+  }
+}

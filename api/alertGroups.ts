@@ -1,0 +1,89 @@
+import type { Client } from '@temporalio/client';
+import type { Connection } from 'mongoose';
+import type { GroupAlertUpdate } from '../domain/alert/group';
+import type { AlertRecord, EventOutcome } from '../domain/alert/intake';
+import { type AlertRule, groupKey, ruleFor } from '../domain/alert/rules';
+import type { Logger } from '../runtime/log';
+import { findAlert, setGroupKey } from '../store/alerts/alerts';
+import { markSignalled } from '../store/alerts/requests';
+import { alertGroupWorkflow, alertGroupWorkflowId, alertUpdateSignal } from '../workflows/alertGroup';
+
+export interface GroupNotifierDeps {
+  db: Connection;
+  temporal: Client;
+  taskQueue: string;
+  rules: readonly AlertRule[];
+  logger: Logger;
+}
+
+/** How long a request whose groups could not be told waits before the next attempt. */
+const RETRY_MS = 10_000;
+
+/**
+ * Tells alert groups about the alerts a request changed, by signal-with-start of
+ * `alert-group/<key>`. Only changes are sent — a duplicate never starts or signals a
+ * workflow — and the request is marked `signalled` once every group heard. When Temporal is
+ * unreachable the request stays `applied` and this process retries it every 10 s (intake has
+ * already answered: the alerts are stored either way).
+ */
+export function groupNotifier({ db, temporal, taskQueue, rules, logger }: GroupNotifierDeps) {
+  const retrying = new Set<string>();
+
+  async function notify(requestId: string, outcomes: readonly EventOutcome[]): Promise<void> {
+    const changed = [...new Set(outcomes.filter((o) => o.changed && o.alertId).map((o) => o.alertId!))];
+    for (const id of changed) {
+      const record = await findAlert(db, id);
+      if (!record) continue;
+      const rule = ruleFor(ruleAlert(record), rules);
+      if (!rule) continue;
+      const key = groupKey(rule, ruleAlert(record));
+      await temporal.workflow.signalWithStart(alertGroupWorkflow, {
+        workflowId: alertGroupWorkflowId(key),
+        taskQueue,
+        args: [{ key, rule }],
+        signal: alertUpdateSignal,
+        signalArgs: [updateOf(record)],
+      });
+      if (record.groupKey !== key) await setGroupKey(db, id, key);
+    }
+    await markSignalled(db, requestId);
+  }
+
+  return async function notifyGroups(requestId: string, outcomes: readonly EventOutcome[]): Promise<void> {
+    try {
+      await notify(requestId, outcomes);
+    } catch (error) {
+      logger.warn({ err: error, request: requestId }, 'alert groups could not be told of an intake request; retrying');
+      if (retrying.has(requestId)) return;
+      retrying.add(requestId);
+      const retry = () =>
+        setTimeout(() => {
+          notify(requestId, outcomes).then(
+            () => retrying.delete(requestId),
+            () => retry(),
+          );
+        }, RETRY_MS).unref();
+      retry();
+    }
+  };
+}
+
+const ruleAlert = (record: AlertRecord) => ({ labels: record.labels, severity: record.severity, source: record.source, ciId: record.ciId, application: record.context?.applications[0]?.id ?? null });
+
+function updateOf(record: AlertRecord): GroupAlertUpdate {
+  const context = record.context;
+  return {
+    id: record.id,
+    state: record.state,
+    severity: record.severity,
+    name: record.name,
+    summary: record.summary,
+    ciId: record.ciId,
+    ciName: context?.ci.name ?? null,
+    criticality: context?.criticality ?? null,
+    ownerGroup: context?.ownerGroup ?? null,
+    flapping: record.flap.since !== null,
+    startsAt: record.startsAt,
+    at: record.lastSeen,
+  };
+}

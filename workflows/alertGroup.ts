@@ -1,0 +1,87 @@
+import { condition, continueAsNew, defineQuery, defineSignal, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { createAlertGroupActivities } from '../activities/alerts/groupActions';
+import { applyUpdate, decide, finished, type GroupAction, type GroupAlertUpdate, type GroupState, incidentClosed, newGroup, recordAction } from '../domain/alert/group';
+import { parseDuration } from '../domain/sla/policy';
+import type { AlertRule } from '../domain/alert/rules';
+import { ticketWorkflowId } from '../domain/ticketNumber';
+import { systemSignal } from './ticket';
+
+const { openGroupIncident, noteOnIncident, reopenIncident, linkAlerts } = proxyActivities<ReturnType<typeof createAlertGroupActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** From intake: one of the group's alerts changed (opened, resolved, acknowledged, suppressed…). */
+export const alertUpdateSignal = defineSignal<[GroupAlertUpdate]>('alertGroup.update');
+export const groupStateQuery = defineQuery<GroupState>('alertGroup.state');
+
+export interface AlertGroupInput {
+  key: string;
+  rule: AlertRule;
+  /** Carried over continue-as-new. */
+  state?: GroupState;
+}
+
+export const alertGroupWorkflowId = (key: string) => `alert-group/${key}`;
+
+/** Who the alert center acts as on tickets. */
+const ALERT_CENTER = 'alert-center';
+
+/**
+ * One alert group (`alert-group/<key>`), started by intake with signal-with-start when an
+ * alert changes, never for a mere duplicate. It applies the updates, asks the pure group
+ * (domain/alert/group.ts) what to do, does it, and sleeps until the next update or the time
+ * the group asked to look again. It ends once every alert resolved, the incident is no
+ * longer open and the group window has passed: a later alert with the same key starts a new group.
+ */
+export async function alertGroupWorkflow(input: AlertGroupInput): Promise<GroupState> {
+  const { key, rule } = input;
+  let state = input.state ?? newGroup(key, rule, new Date().toISOString());
+  const pending: GroupAlertUpdate[] = [];
+  setHandler(alertUpdateSignal, (update) => void pending.push(update));
+  setHandler(groupStateQuery, () => state);
+
+  for (;;) {
+    for (const update of pending.splice(0)) state = applyUpdate(state, update).state;
+    const now = new Date().toISOString();
+    const { actions, wakeAt } = decide(state, rule, now);
+    for (const action of actions) {
+      const done = await carryOut(state, action);
+      // The incident's workflow has ended (closed) or refused: it takes no more alerts.
+      state = done.ok ? recordAction(state, action, now, done.number) : incidentClosed(state);
+    }
+    if (actions.length) continue;
+    if (finished(state, rule, now)) return state;
+    if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof alertGroupWorkflow>({ key, rule, state });
+    const windowEnds = Date.parse(state.lastActivityAt) + parseDuration(rule.groupWindow);
+    const next = Math.min(wakeAt ? Date.parse(wakeAt) : Infinity, windowEnds);
+    await condition(() => pending.length > 0, Math.max(1, next - Date.now()));
+  }
+
+  /** Does one action: ok with the number when it opened an incident, not ok when the incident no longer takes it. */
+  async function carryOut(current: GroupState, action: GroupAction): Promise<{ ok: boolean; number?: string }> {
+    switch (action.type) {
+      case 'open_incident': {
+        // One key per incident the group opens: a retried activity finds the one it opened.
+        const idempotencyKey = `${key}/${current.startedAt}/${action.alerts[0]}`;
+        return { ok: true, number: await openGroupIncident({ action, groupKey: key, idempotencyKey }) };
+      }
+      case 'attach_alerts':
+        await linkAlerts({ alerts: action.alerts, number: action.number, groupKey: key });
+        return { ok: (await noteOnIncident({ number: action.number, text: action.note })) === 'done' };
+      case 'reopen_incident':
+        return { ok: (await reopenIncident({ number: action.number, reason: action.reason })) === 'done' };
+      case 'resolve_incident':
+        try {
+          await getExternalWorkflowHandle(ticketWorkflowId(action.number)).signal(systemSignal, {
+            action: { type: 'cascade_resolve', source: `alert group ${key}`, resolutionCode: 'resolved_by_monitoring', resolutionNotes: action.note },
+            actor: ALERT_CENTER,
+          });
+          return { ok: true };
+        } catch {
+          return { ok: false };
+        }
+    }
+  }
+}
+
