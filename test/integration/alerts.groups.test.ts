@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { loadCatalog } from '../../runtime/catalog';
 import { validateAlertRules } from '../../domain/alert/rules';
 import { issueToken } from '../../store/tokens';
@@ -93,6 +96,8 @@ test('an alert held past holdFor opens one incident; a duplicate sends no signal
   // The group ends once its window has passed with nothing open.
   const outcome = await handle.result();
   expect(outcome.incident).toMatchObject({ number: alert.incident, state: 'resolved' });
+  // RECORD_HISTORIES=1 keeps this run's history for test/replay (re-record only on purpose).
+  if (process.env.RECORD_HISTORIES === '1') fs.writeFileSync(path.join(__dirname, '../replay/histories/alert-group-resolved.json'), historyToJSON(await handle.fetchHistory()));
 }, 90_000);
 
 test('an alert resolved before the hold ends opens no incident', async () => {
