@@ -1,15 +1,18 @@
-import { condition, continueAsNew, defineQuery, defineSignal, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, defineQuery, defineSignal, getExternalWorkflowHandle, ParentClosePolicy, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import type { createAlertGroupActivities } from '../activities/alerts/groupActions';
-import { applyUpdate, decide, finished, type GroupAction, type GroupAlertUpdate, type GroupState, incidentClosed, newGroup, recordAction } from '../domain/alert/group';
+import type { createAlertRunActivities } from '../activities/automation/alertRuns';
+import { applyUpdate, decide, finished, type GroupAction, type GroupAlertUpdate, type GroupRun, type GroupState, incidentClosed, newGroup, recordAction, runEnded } from '../domain/alert/group';
+import { rootMessage } from '../domain/failure';
 import { parseDuration } from '../domain/sla/policy';
 import type { AlertRule } from '../domain/alert/rules';
 import { ticketWorkflowId } from '../domain/ticketNumber';
+import { runWorkflow } from './run';
 import { systemSignal } from './ticket';
 
-const { openGroupIncident, noteOnIncident, reopenIncident, linkAlerts } = proxyActivities<ReturnType<typeof createAlertGroupActivities>>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+const { openGroupIncident, noteOnIncident, reopenIncident, linkAlerts, renderRemediationParams } = proxyActivities<ReturnType<typeof createAlertGroupActivities>>({ startToCloseTimeout: '1 minute', retry: RETRY });
+// A refusal (role not allowed, targets outside the runbook's selector) is final; a store outage is waited out.
+const { createAlertRun } = proxyActivities<ReturnType<typeof createAlertRunActivities>>({ startToCloseTimeout: '1 minute', retry: { ...RETRY, nonRetryableErrorTypes: ['AlertRunRefused', 'RemediationRefused'] } });
 
 /** From intake: one of the group's alerts changed (opened, resolved, acknowledged, suppressed…). */
 export const alertUpdateSignal = defineSignal<[GroupAlertUpdate]>('alertGroup.update');
@@ -38,28 +41,51 @@ export async function alertGroupWorkflow(input: AlertGroupInput): Promise<GroupS
   const { key, rule } = input;
   let state = input.state ?? newGroup(key, rule, new Date().toISOString());
   const pending: GroupAlertUpdate[] = [];
+  /** Self-healing runs that ended since the last look. */
+  const ended: Array<{ attempt: number; status: GroupRun['status']; summary: string }> = [];
   setHandler(alertUpdateSignal, (update) => void pending.push(update));
   setHandler(groupStateQuery, () => state);
 
   for (;;) {
     for (const update of pending.splice(0)) state = applyUpdate(state, update).state;
     const now = new Date().toISOString();
+    for (const run of ended.splice(0)) state = runEnded(state, run.attempt, run, now);
     const { actions, wakeAt } = decide(state, rule, now);
     for (const action of actions) {
       const done = await carryOut(state, action);
       // The incident's workflow has ended (closed) or refused: it takes no more alerts.
       state = done.ok ? recordAction(state, action, now, done.number) : incidentClosed(state);
+      if (done.refused && action.type === 'start_remediation') state = runEnded(state, action.attempt, { status: 'refused', summary: done.refused }, now);
     }
     if (actions.length) continue;
     if (finished(state, rule, now)) return state;
-    if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof alertGroupWorkflow>({ key, rule, state });
+    // Not while a run is in flight: its result would have nowhere to arrive.
+    if (workflowInfo().continueAsNewSuggested && !state.runs.some((r) => r.status === 'running')) await continueAsNew<typeof alertGroupWorkflow>({ key, rule, state });
     const windowEnds = Date.parse(state.lastActivityAt) + parseDuration(rule.groupWindow);
     const next = Math.min(wakeAt ? Date.parse(wakeAt) : Infinity, windowEnds);
-    await condition(() => pending.length > 0, Math.max(1, next - Date.now()));
+    await condition(() => pending.length > 0 || ended.length > 0, Math.max(1, next - Date.now()));
   }
 
-  /** Does one action: ok with the number when it opened an incident, not ok when the incident no longer takes it. */
-  async function carryOut(current: GroupState, action: GroupAction): Promise<{ ok: boolean; number?: string }> {
+  /** Starts the run (its record, then `run/<id>` as a child) and listens for its end. */
+  async function remediate(action: Extract<GroupAction, { type: 'start_remediation' }>): Promise<{ ok: boolean; number?: string; refused?: string }> {
+    let runId: string;
+    let workflowId: string;
+    try {
+      const params = await renderRemediationParams({ templates: action.params, alertId: action.alerts[0]! });
+      ({ runId, workflowId } = await createAlertRun({ runbook: action.runbook, params, targets: action.targets, alertGroup: `${key}/${action.attempt}`, requestedBy: ALERT_CENTER }));
+    } catch (error) {
+      return { ok: true, refused: rootMessage(error) };
+    }
+    const child = await startChild(runWorkflow, { workflowId, args: [{ runId }], parentClosePolicy: ParentClosePolicy.ABANDON });
+    child.result().then(
+      (outcome) => void ended.push({ attempt: action.attempt, status: outcome.status === 'succeeded' ? 'succeeded' : 'failed', summary: outcome.summary }),
+      (error) => void ended.push({ attempt: action.attempt, status: 'failed', summary: rootMessage(error) }),
+    );
+    return { ok: true, number: runId };
+  }
+
+  /** Does one action: ok with the number when it opened an incident (or run), not ok when the incident no longer takes it. */
+  async function carryOut(current: GroupState, action: GroupAction): Promise<{ ok: boolean; number?: string; refused?: string }> {
     switch (action.type) {
       case 'open_incident': {
         // One key per incident the group opens: a retried activity finds the one it opened.
@@ -71,6 +97,12 @@ export async function alertGroupWorkflow(input: AlertGroupInput): Promise<GroupS
         return { ok: (await noteOnIncident({ number: action.number, text: action.note })) === 'done' };
       case 'reopen_incident':
         return { ok: (await reopenIncident({ number: action.number, reason: action.reason })) === 'done' };
+      case 'start_remediation':
+        return remediate(action);
+      case 'report_remediation':
+        return { ok: (await noteOnIncident({ number: action.number, text: action.note, escalate: action.escalate })) === 'done' };
+      case 'note':
+        return { ok: (await noteOnIncident({ number: action.number, text: action.note })) === 'done' };
       case 'resolve_incident':
         try {
           await getExternalWorkflowHandle(ticketWorkflowId(action.number)).signal(systemSignal, {

@@ -6,7 +6,8 @@ import type { GroupAction } from '../../domain/alert/group';
 import { openIncident } from '../../domain/ticket/incident';
 import { formatTicketNumber, ticketWorkflowId } from '../../domain/ticketNumber';
 import type { Catalog } from '../../runtime/catalog';
-import { alertsCollection } from '../../store/alerts/alerts';
+import { alertsCollection, findAlert } from '../../store/alerts/alerts';
+import { render, TemplateError } from '../automation/render';
 import { nextSequence } from '../../store/counters';
 import { claimKey } from '../../store/idempotency';
 import { actUpdate, FAILURE, openedUpdate, type TicketCommand, ticketWorkflow } from '../../workflows/ticket';
@@ -53,8 +54,27 @@ export function createAlertGroupActivities(db: Connection, temporal: Client, cat
     },
 
     /** A work note on the incident; 'gone' when the incident's workflow has ended (closed). */
-    async noteOnIncident(input: { number: string; text: string }): Promise<'done' | 'gone' | 'refused'> {
+    async noteOnIncident(input: { number: string; text: string; escalate?: boolean }): Promise<'done' | 'gone' | 'refused'> {
+      // Escalation raises the urgency to high (the priority follows); already high, nothing changes.
+      if (input.escalate) await act(input.number, { type: 'update', changes: { urgency: 1 } });
       return act(input.number, { type: 'comment', text: input.text, workNote: true });
+    },
+
+    /**
+     * A remediation's parameters: Handlebars templates over the first alert it is for
+     * (`{{labels.service}}`, `{{annotations.summary}}`, `{{ci.name}}`, `{{context.zone}}`).
+     * A template that names what the alert lacks fails the run's start, with the reason.
+     */
+    async renderRemediationParams(input: { templates: Record<string, string>; alertId: string }): Promise<Record<string, string>> {
+      const alert = await findAlert(db, input.alertId);
+      if (!alert) throw ApplicationFailure.nonRetryable(`alert ${input.alertId} is gone`, 'RemediationRefused');
+      const context = { labels: alert.labels, annotations: alert.annotations, name: alert.name, severity: alert.severity, summary: alert.summary, resource: alert.resource, ci: alert.context?.ci ?? null, context: alert.context };
+      try {
+        return Object.fromEntries(Object.entries(input.templates).map(([name, template]) => [name, render(template, context, 'text')]));
+      } catch (error) {
+        if (error instanceof TemplateError) throw ApplicationFailure.nonRetryable(error.message, 'RemediationRefused');
+        throw error;
+      }
     },
 
     async reopenIncident(input: { number: string; reason: string }): Promise<'done' | 'gone' | 'refused'> {

@@ -41,6 +41,23 @@ export interface GroupIncident {
   attached: string[];
 }
 
+/** A self-healing run the group started. */
+export interface GroupRun {
+  /** The group's run attempt: 1, 2… (part of the run's idempotency key). */
+  attempt: number;
+  runId: string | null;
+  startedAt: string;
+  status: 'running' | 'succeeded' | 'failed' | 'refused';
+  endedAt: string | null;
+  summary: string;
+  /** The alerts it was started for. */
+  alerts: string[];
+  /** Its result is on the incident's timeline. */
+  reported: boolean;
+  /** A success whose alerts did not clear within verifyWithin has been said so. */
+  unverified?: boolean;
+}
+
 export interface GroupState {
   key: string;
   ruleId: string;
@@ -51,16 +68,23 @@ export interface GroupState {
   alerts: Record<string, GroupAlert>;
   order: string[];
   incident: GroupIncident | null;
+  runs: GroupRun[];
+  /** The run cap was reached and said so on the incident. */
+  capNoted?: boolean;
 }
 
 export type GroupAction =
   | { type: 'open_incident'; title: string; description: string; impact: 1 | 2 | 3; urgency: 1 | 2 | 3; assignmentGroup: string | null; affectedCis: string[]; alerts: string[] }
   | { type: 'reopen_incident'; number: string; reason: string }
   | { type: 'attach_alerts'; number: string; alerts: string[]; note: string }
-  | { type: 'resolve_incident'; number: string; note: string };
+  | { type: 'resolve_incident'; number: string; note: string }
+  | { type: 'start_remediation'; attempt: number; runbook: string; params: Record<string, string>; targets: string[]; alerts: string[] }
+  /** Puts a run's result (and, for a failure, the escalation) on the incident. */
+  | { type: 'report_remediation'; number: string; attempt: number; note: string; escalate: boolean }
+  | { type: 'note'; number: string; note: string; marks: 'cap' | 'unverified'; attempt?: number };
 
 export function newGroup(key: string, rule: AlertRule, at: string): GroupState {
-  return { key, ruleId: rule.id, startedAt: at, lastActivityAt: at, alerts: {}, order: [], incident: null };
+  return { key, ruleId: rule.id, startedAt: at, lastActivityAt: at, alerts: {}, order: [], incident: null, runs: [] };
 }
 
 /** Adds or updates an alert of the group. Returns the new state and the ids that joined. */
@@ -114,11 +138,59 @@ export function decide(state: GroupState, rule: AlertRule, now: string): { actio
   } else if (incident?.state === 'open') {
     const unattached = alerts.filter((a) => open(a) && !incident.attached.includes(a.id)).map((a) => a.id);
     if (unattached.length) actions.push({ type: 'attach_alerts', number: incident.number, alerts: unattached, note: `${unattached.length} more alert${unattached.length === 1 ? '' : 's'} joined: ${unattached.map((id) => `${state.alerts[id]!.name} [${id}]`).join(', ')}` });
-    if (shouldResolve(rule, alerts, incident)) {
+    if (shouldResolve(rule, alerts, incident) || remediationResolved(rule, state)) {
       actions.push({ type: 'resolve_incident', number: incident.number, note: resolveNote(rule, alerts) });
     }
   }
+  if (rule.remediation) {
+    const remediation = remediationActions(state, rule, alerts, nowMs);
+    actions.push(...remediation.actions);
+    if (remediation.wakeAt !== null) wakeAt = wakeAt === null ? remediation.wakeAt : Math.min(wakeAt, remediation.wakeAt);
+  }
   return { actions, wakeAt: wakeAt === null ? null : new Date(wakeAt).toISOString() };
+}
+
+/**
+ * Self-healing: a run for alerts that have fired past the hold and no run covered yet, one
+ * run at a time, at most maxRuns per `per` (no remediation storms); each run's result goes
+ * on the incident, a failure escalates, and a success whose alerts do not clear within
+ * verifyWithin is said so.
+ */
+function remediationActions(state: GroupState, rule: AlertRule, alerts: GroupAlert[], nowMs: number): { actions: GroupAction[]; wakeAt: number | null } {
+  const policy = rule.remediation!;
+  const actions: GroupAction[] = [];
+  let wakeAt: number | null = null;
+  const number = state.incident?.state === 'open' ? state.incident.number : null;
+  for (const run of state.runs) {
+    if (number && run.status !== 'running' && !run.reported) {
+      const failed = run.status !== 'succeeded';
+      actions.push({ type: 'report_remediation', number, attempt: run.attempt, escalate: failed, note: `Self-healing run ${run.runId ?? `attempt ${run.attempt}`} (${policy.runbook}) ${run.status}: ${run.summary}${failed ? '. Escalated: urgency raised to high.' : ''}` });
+    }
+    if (run.status === 'succeeded' && !run.unverified && number) {
+      const due = Date.parse(run.endedAt!) + parseDuration(policy.verifyWithin);
+      const cleared = run.alerts.every((id) => state.alerts[id]?.state === 'resolved');
+      if (!cleared && nowMs >= due) actions.push({ type: 'note', number, marks: 'unverified', attempt: run.attempt, note: `Self-healing run ${run.runId} succeeded, but its alerts did not clear within ${policy.verifyWithin}: the incident stays open.` });
+      else if (!cleared) wakeAt = due;
+    }
+  }
+  if (state.runs.some((r) => r.status === 'running')) return { actions, wakeAt };
+  const hold = parseDuration(rule.holdFor);
+  const covered = new Set(state.runs.flatMap((r) => r.alerts));
+  const ripe = alerts.filter((a) => actionable(a) && a.ciId && !covered.has(a.id) && Date.parse(a.startsAt) + hold <= nowMs);
+  if (!ripe.length) return { actions, wakeAt };
+  const recent = state.runs.filter((r) => Date.parse(r.startedAt) > nowMs - parseDuration(policy.per));
+  if (recent.length >= policy.maxRuns) {
+    if (number && !state.capNoted) actions.push({ type: 'note', number, marks: 'cap', note: `Self-healing held back: ${policy.maxRuns} run${policy.maxRuns === 1 ? '' : 's'} of ${policy.runbook} within ${policy.per} already; a person takes it from here.` });
+    const oldest = Math.min(...recent.map((r) => Date.parse(r.startedAt)));
+    return { actions, wakeAt: oldest + parseDuration(policy.per) };
+  }
+  actions.push({ type: 'start_remediation', attempt: state.runs.length + 1, runbook: policy.runbook, params: policy.params, targets: [...new Set(ripe.map((a) => a.ciId!))], alerts: ripe.map((a) => a.id) });
+  return { actions, wakeAt };
+}
+
+/** A run the group started has ended. */
+export function runEnded(state: GroupState, attempt: number, outcome: { status: GroupRun['status']; summary: string; runId?: string }, at: string): GroupState {
+  return { ...state, runs: state.runs.map((r) => (r.attempt === attempt ? { ...r, status: outcome.status, summary: outcome.summary, runId: outcome.runId ?? r.runId, endedAt: at } : r)) };
 }
 
 function openIncident(rule: AlertRule, alerts: GroupAlert[]): GroupAction {
@@ -154,9 +226,23 @@ function shouldResolve(rule: AlertRule, alerts: GroupAlert[], incident: GroupInc
     case 'last':
       return relevant[relevant.length - 1]!.state === 'resolved';
     case 'remediation':
-      // Decided by the workflow once a run succeeded and the alerts cleared in time.
       return false;
   }
+}
+
+/** Remediation resolves when a run succeeded and the alerts it was for cleared within verifyWithin of its end. */
+function remediationResolved(rule: AlertRule, state: GroupState): boolean {
+  if (rule.resolve !== 'remediation' || !rule.remediation) return false;
+  const verify = parseDuration(rule.remediation.verifyWithin);
+  return state.runs.some(
+    (r) =>
+      r.status === 'succeeded' &&
+      r.alerts.every((id) => {
+        const a = state.alerts[id];
+        return a?.state === 'resolved' && a.resolvedAt !== null && Date.parse(a.resolvedAt) <= Date.parse(r.endedAt!) + verify;
+      }) &&
+      state.order.every((id) => state.alerts[id]!.state === 'resolved'),
+  );
 }
 
 function resolveNote(rule: AlertRule, alerts: GroupAlert[]): string {
@@ -165,7 +251,7 @@ function resolveNote(rule: AlertRule, alerts: GroupAlert[]): string {
   return `Resolved by alert rule ${rule.id}: ${how} (${resolved.join(', ')}).`;
 }
 
-/** The group after the workflow carried out `action` (for open_incident, `number` is the new ticket). */
+/** The group after the workflow carried out `action` (`number`: the new ticket for open_incident, the run id for start_remediation). */
 export function recordAction(state: GroupState, action: GroupAction, at: string, number?: string): GroupState {
   const incident = state.incident;
   switch (action.type) {
@@ -177,6 +263,12 @@ export function recordAction(state: GroupState, action: GroupAction, at: string,
       return { ...state, incident: { ...incident!, attached: [...incident!.attached, ...action.alerts] } };
     case 'resolve_incident':
       return { ...state, incident: { ...incident!, state: 'resolved', resolvedAt: at } };
+    case 'start_remediation':
+      return { ...state, runs: [...state.runs, { attempt: action.attempt, runId: number ?? null, startedAt: at, status: 'running', endedAt: null, summary: '', alerts: action.alerts, reported: false }] };
+    case 'report_remediation':
+      return { ...state, runs: state.runs.map((r) => (r.attempt === action.attempt ? { ...r, reported: true } : r)) };
+    case 'note':
+      return action.marks === 'cap' ? { ...state, capNoted: true } : { ...state, runs: state.runs.map((r) => (r.attempt === action.attempt ? { ...r, unverified: true } : r)) };
   }
 }
 
@@ -190,5 +282,6 @@ export function finished(state: GroupState, rule: AlertRule, now: string): boole
   const quietUntil = Date.parse(state.lastActivityAt) + parseDuration(rule.groupWindow);
   const alertsDone = state.order.every((id) => state.alerts[id]!.state === 'resolved');
   const incidentDone = !state.incident || state.incident.state !== 'open';
-  return alertsDone && incidentDone && Date.parse(now) >= quietUntil;
+  const runsDone = state.runs.every((r) => r.status !== 'running');
+  return alertsDone && incidentDone && runsDone && Date.parse(now) >= quietUntil;
 }

@@ -5,7 +5,8 @@ import { loadCatalog } from '../../runtime/catalog';
 import { validateAlertRules } from '../../domain/alert/rules';
 import { issueToken } from '../../store/tokens';
 import { alertGroupWorkflowId } from '../../workflows/alertGroup';
-import { addUser, startTestApi, type TestApi, type TestUser } from '../setup/harness';
+import { addUser, startTestApi, startZoneWorker, type TestApi, type TestUser, type TestWorker } from '../setup/harness';
+import { type Sshd, startSshd } from '../setup/sshd';
 
 // Alert to incident through the real engine: intake signals the group workflow
 // `alert-group/<key>` only when an alert changes, the group holds, opens one incident with
@@ -15,13 +16,28 @@ import { addUser, startTestApi, type TestApi, type TestUser } from '../setup/har
 const fixture = (name: string) => structuredClone(require(`../fixtures/alerts/${name}.json`));
 
 const rules = validateAlertRules({
-  rules: [{ id: 'page', minSeverity: 'major', groupBy: ['labels.group'], groupWindow: '3s', holdFor: '2s', incident: { fallbackGroup: 'service-desk', reopenWithin: '1h' }, resolve: 'all' }],
+  rules: [
+    {
+      id: 'heal',
+      match: '{alertname="ServiceDown"}',
+      groupBy: ['ci'],
+      groupWindow: '3s',
+      holdFor: '1s',
+      incident: { fallbackGroup: 'service-desk' },
+      remediation: { runbook: 'svc-restart', params: { service: '{{labels.component}}' }, maxRuns: 1, per: '1h', verifyWithin: '1m' },
+      resolve: 'remediation',
+    },
+    { id: 'page', minSeverity: 'major', groupBy: ['labels.group'], groupWindow: '3s', holdFor: '2s', incident: { fallbackGroup: 'service-desk', reopenWithin: '1h' }, resolve: 'all' },
+  ],
 });
 if (!rules.ok) throw new Error(JSON.stringify(rules.problems));
 
 let api: TestApi;
+let sshd: Sshd;
+let worker: TestWorker;
 let sender: string;
 let admin: TestUser;
+let healCi: string;
 
 async function call(bearer: string, method: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${api.baseUrl}/api/v1${route}`, { method, headers: { 'content-type': 'application/json', authorization: bearer }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -43,13 +59,32 @@ const trigger = (key: string, summary = 'p99 latency above 800 ms') => ({ ...fix
 const resolve = (key: string) => ({ ...fixture('events-resolve'), dedup_key: key });
 
 beforeAll(async () => {
-  api = await startTestApi({ catalog: { ...loadCatalog(), alertRules: rules.rules } });
+  [api, sshd] = await Promise.all([startTestApi({ catalog: { ...loadCatalog(), alertRules: rules.rules } }), startSshd()]);
   admin = await addUser(api.db, 'root', ['admin'], ['service-desk']);
   await addUser(api.db, 'prometheus', ['alert_sender']);
   sender = `Bearer ${(await issueToken(api.db, 'prometheus', 'grafana', ['alert.intake'], null)).token}`;
+  // Self-healing: a host CI at a real sshd, a zone worker, and a runbook the alert role may run.
+  worker = await startZoneWorker(api.db, api.dbName, 'dc-a', api.masterKey, { workerName: 'worker-heal' });
+  const credential = await call(admin.bearer, 'POST', '/credentials', { name: 'heal-ssh', kind: 'ssh_key', username: sshd.username, privateKey: sshd.privateKey });
+  const ci = await call(admin.bearer, 'POST', '/cmdb/cis', { class: 'virtual_machine', attributes: { name: 'heal-1', hostname: 'heal-1', primary_ip: '127.0.0.1', zone: 'dc-a', ssh_port: sshd.port, ssh_credential: credential.body.id }, tags: ['heal'] });
+  expect(ci.status).toBe(201);
+  healCi = ci.body.id;
+  const draft = await call(admin.bearer, 'PUT', '/automation/runbooks/svc-restart/draft', {
+    name: 'Restart a service (test)',
+    risk: 'low',
+    allowedRoles: ['automation_operator'],
+    parameters: { type: 'object', required: ['service'], properties: { service: { type: 'string', title: 'Service', pattern: '^[a-z0-9-]+$' } } },
+    targets: { selector: { class: 'host', tags: ['heal'] } },
+    steps: [{ id: 'restart', type: 'ssh.command', command: 'echo restarted {{params.service}} on {{target.name}}' }],
+  });
+  expect({ status: draft.status, body: draft.status < 300 ? null : draft.body }).toEqual({ status: expect.any(Number), body: null });
+  expect((await call(admin.bearer, 'POST', '/automation/runbooks/svc-restart/publish', { note: 'test' })).status).toBe(201);
 }, 90_000);
 
-afterAll(() => api?.stop());
+afterAll(async () => {
+  await worker?.stop();
+  await Promise.all([api?.stop(), sshd?.stop()]);
+});
 
 test('an alert held past holdFor opens one incident; a duplicate sends no signal; a second alert joins; resolves close the loop', async () => {
   const first = await call(sender, 'POST', '/alerts/intake/events', trigger('grp-1'));
@@ -109,3 +144,34 @@ test('an alert resolved before the hold ends opens no incident', async () => {
   expect(one.incident).toBeUndefined();
   if (outcome) expect(outcome.incident).toBeNull();
 }, 60_000);
+
+test('self-healing: the group runs the runbook on the alert\'s CI, reports it on the incident, and resolves it once the alert clears', async () => {
+  const down = { ...trigger('svc-down-1', 'postgres is not running'), payload: { ...trigger('svc-down-1').payload, class: 'ServiceDown', source: 'heal-1', component: 'postgres', group: 'db' } };
+  const res = await call(sender, 'POST', '/alerts/intake/events', down);
+  const alertId = res.body.events[0].alertId;
+  const alert = await eventually('the incident', async () => {
+    const one = (await call(admin.bearer, 'GET', `/alerts/${encodeURIComponent(alertId)}`)).body;
+    return one.incident ? one : null;
+  });
+  expect(alert.ciId).toBe(healCi);
+  const runs = await eventually('the run', async () => {
+    const list = (await call(admin.bearer, 'GET', `/automation/runs?runbook=svc-restart`)).body.items;
+    return list.length && ['succeeded', 'failed'].includes(list[0].status) ? list : null;
+  });
+  expect(runs).toHaveLength(1);
+  expect(runs[0]).toMatchObject({ status: 'succeeded', requestedBy: 'alert-center', trigger: { type: 'alert', ref: `${alert.groupKey}/1` }, params: { service: 'postgres' } });
+  const host = (await call(admin.bearer, 'GET', `/automation/runs/${runs[0].id}/hosts/0`)).body;
+  expect(host.steps.restart.stdout).toBe('restarted postgres on heal-1\n');
+  const evidence = await eventually('the run on the incident', async () => {
+    const t = (await call(admin.bearer, 'GET', `/tickets/${alert.incident}`)).body;
+    return t.timeline.find((e: any) => typeof e.text === 'string' && e.text.includes(runs[0].id)) ?? null;
+  });
+  expect(evidence.text).toMatch(/Self-healing run RUN\d+ \(svc-restart\) succeeded/);
+  // The monitoring tool sees the service back: the loop closes.
+  await call(sender, 'POST', '/alerts/intake/events', resolve('svc-down-1'));
+  const resolved = await eventually('the incident resolved', async () => {
+    const t = (await call(admin.bearer, 'GET', `/tickets/${alert.incident}`)).body;
+    return t.state === 'resolved' ? t : null;
+  });
+  expect(resolved.resolutionNotes).toMatch(/remediation succeeded and the alerts cleared/);
+}, 120_000);

@@ -1,4 +1,4 @@
-import { applyUpdate, decide, finished, type GroupAlertUpdate, type GroupState, incidentClosed, newGroup, recordAction } from '../../../domain/alert/group';
+import { applyUpdate, decide, finished, type GroupAlertUpdate, type GroupState, incidentClosed, newGroup, recordAction, runEnded } from '../../../domain/alert/group';
 import { type AlertRule, groupParts, ruleFor, validateAlertRules } from '../../../domain/alert/rules';
 
 function rules(input: unknown): AlertRule[] {
@@ -114,5 +114,89 @@ describe('the group', () => {
     state = run(state, [update('a#1', 'resolved', 5)], 5).state;
     expect(finished(state, diskRule!, at(20))).toBe(false);
     expect(finished(state, diskRule!, at(35))).toBe(true);
+  });
+});
+
+describe('self-healing', () => {
+  const [heal] = rules({
+    rules: [
+      {
+        id: 'heal-disk',
+        groupBy: ['ci'],
+        groupWindow: '30m',
+        holdFor: '1m',
+        incident: { fallbackGroup: 'unix' },
+        remediation: { runbook: 'disk-cleanup', params: { mount: '{{labels.mountpoint}}' }, maxRuns: 2, per: '1h', verifyWithin: '5m' },
+        resolve: 'remediation',
+      },
+    ],
+  });
+
+  /** Applies updates and carries out actions as the workflow does; `run` ids RUN1, RUN2…, incident INC1. */
+  function step(state: GroupState, updates: GroupAlertUpdate[], now: number) {
+    for (const u of updates) state = applyUpdate(state, u).state;
+    const all: string[] = [];
+    for (let round = 0; round < 5; round += 1) {
+      const { actions } = decide(state, heal!, at(now));
+      if (!actions.length) break;
+      for (const a of actions) {
+        all.push(a.type);
+        const number = a.type === 'open_incident' ? 'INC1' : a.type === 'start_remediation' ? `RUN${a.attempt}` : undefined;
+        state = recordAction(state, a, at(now), number);
+      }
+    }
+    return { state, actions: all, wakeAt: decide(state, heal!, at(now)).wakeAt };
+  }
+
+  test('after the hold: an incident and one run for the alerts on CIs; none while it runs', () => {
+    const { state, actions } = step(newGroup('k', heal!, at(0)), [update('a#1', 'firing', 0)], 1);
+    expect(actions).toEqual(['open_incident', 'start_remediation']);
+    expect(state.runs).toEqual([expect.objectContaining({ attempt: 1, runId: 'RUN1', status: 'running', alerts: ['a#1'] })]);
+    expect(step(state, [update('b#1', 'firing', 2, { startsAt: at(0) })], 2).actions).toEqual(['attach_alerts']);
+  });
+
+  test('a success whose alerts clear within verifyWithin is reported and resolves the incident', () => {
+    let { state } = step(newGroup('k', heal!, at(0)), [update('a#1', 'firing', 0)], 1);
+    state = runEnded(state, 1, { status: 'succeeded', summary: '1 host succeeded' }, at(2));
+    const reported = step(state, [], 2);
+    expect(reported.actions).toEqual(['report_remediation']);
+    expect(reported.wakeAt).toBe(at(7));
+    const cleared = step(reported.state, [update('a#1', 'resolved', 4)], 4);
+    expect(cleared.actions).toEqual(['resolve_incident']);
+  });
+
+  test('a success whose alerts stay: said once after verifyWithin, the incident stays open', () => {
+    let { state } = step(newGroup('k', heal!, at(0)), [update('a#1', 'firing', 0)], 1);
+    state = runEnded(state, 1, { status: 'succeeded', summary: 'ok' }, at(2));
+    state = step(state, [], 2).state;
+    const late = step(state, [], 8);
+    expect(late.actions).toEqual(['note']);
+    expect(step(late.state, [], 9).actions).toEqual([]);
+    expect(late.state.incident!.state).toBe('open');
+  });
+
+  test('a failed run is reported with escalation; the cap holds back a storm and says so once', () => {
+    let { state } = step(newGroup('k', heal!, at(0)), [update('a#1', 'firing', 0)], 1);
+    state = runEnded(state, 1, { status: 'failed', summary: '1 host failed' }, at(2));
+    const failed = decide(state, heal!, at(2)).actions;
+    expect(failed).toEqual([expect.objectContaining({ type: 'report_remediation', escalate: true, note: expect.stringContaining('Escalated') })]);
+    state = step(state, [], 2).state;
+    // New alerts fire: a second run (the cap is 2 per hour), then the cap.
+    state = step(state, [update('a#2', 'firing', 3, { startsAt: at(3) })], 5).state;
+    expect(state.runs.map((r) => r.attempt)).toEqual([1, 2]);
+    state = runEnded(state, 2, { status: 'failed', summary: 'again' }, at(6));
+    const capped = step(state, [update('a#3', 'firing', 7, { startsAt: at(7) })], 9);
+    expect(capped.actions).toEqual(['attach_alerts', 'report_remediation', 'note']);
+    expect(capped.state.capNoted).toBe(true);
+    expect(capped.wakeAt).toBe(at(61));
+    expect(step(capped.state, [], 10).actions).toEqual([]);
+  });
+
+  test('no run for alerts without a CI; the group is not finished while a run is in flight', () => {
+    const noCi = step(newGroup('k', heal!, at(0)), [update('a#1', 'firing', 0, { ciId: null })], 1);
+    expect(noCi.actions).toEqual(['open_incident']);
+    const { state } = step(newGroup('k', heal!, at(0)), [update('a#1', 'firing', 0)], 1);
+    const resolved = applyUpdate(state, update('a#1', 'resolved', 2)).state;
+    expect(finished({ ...resolved, incident: { ...resolved.incident!, state: 'resolved' } }, heal!, at(120))).toBe(false);
   });
 });
