@@ -174,4 +174,7 @@ test('self-healing: the group runs the runbook on the alert\'s CI, reports it on
     return t.state === 'resolved' ? t : null;
   });
   expect(resolved.resolutionNotes).toMatch(/remediation succeeded and the alerts cleared/);
+  const handle = api.client.workflow.getHandle(alertGroupWorkflowId(alert.groupKey));
+  expect((await handle.result()).runs).toEqual([expect.objectContaining({ status: 'succeeded', reported: true, alerts: [alertId] })]);
+  if (process.env.RECORD_HISTORIES === '1') fs.writeFileSync(path.join(__dirname, '../replay/histories/alert-group-healed.json'), historyToJSON(await handle.fetchHistory()));
 }, 120_000);

@@ -33,6 +33,9 @@ import { RunHistory } from './pages/automation/RunHistory';
 import { RunView } from './pages/automation/RunView';
 import { SafetyRulesPage } from './pages/automation/SafetyRulesPage';
 import { SchedulesPage } from './pages/automation/SchedulesPage';
+import { AlertConsole } from './pages/alerts/AlertConsole';
+import { AlertDetail } from './pages/alerts/AlertDetail';
+import { SilencesPage } from './pages/alerts/SilencesPage';
 import { usePendingApprovalCount, usePollPendingApprovals } from './pendingApprovals';
 import { Link, match, navigate, type Route, useLocation } from './router';
 import { hasPermission, loadSession, signOut, useSession } from './session';
@@ -65,6 +68,9 @@ const NEEDS: Partial<Record<Route['name'], { permission: string; title: string }
   automationRun: { permission: 'automation.read', title: 'Run' },
   automationSchedules: { permission: 'automation.read', title: 'Schedules' },
   automationSafety: { permission: 'automation.read', title: 'Safety rules' },
+  alerts: { permission: 'alert.read', title: 'Alerts' },
+  alert: { permission: 'alert.read', title: 'Alert' },
+  silences: { permission: 'alert.read', title: 'Silences' },
 };
 
 /** Where `/` leads: agents to their console, everyone else to the portal. */
@@ -82,6 +88,7 @@ function sectionOf(route: Route, search: URLSearchParams, agent: boolean): strin
   if (route.name === 'rack') return 'dataCentres';
   if (route.name === 'automationEntry' || route.name === 'automationRunForm') return 'automationLibrary';
   if (route.name === 'automationRun') return 'automationRuns';
+  if (route.name === 'alert') return 'alerts';
   return route.name;
 }
 
@@ -189,6 +196,9 @@ export function App() {
             {route.name === 'automationRun' && <RunView key={route.id} id={route.id} />}
             {route.name === 'automationSchedules' && <SchedulesPage />}
             {route.name === 'automationSafety' && <SafetyRulesPage />}
+            {route.name === 'alerts' && <AlertConsole />}
+            {route.name === 'alert' && <AlertDetail key={route.id} id={route.id} />}
+            {route.name === 'silences' && <SilencesPage />}
             {route.name === 'notFound' && <NotFound />}
           </>
         )}
@@ -269,6 +279,19 @@ function MainNav({ me, section }: { me: Me; section: string }) {
           <Link to="/cmdb/model" className="nav-link" aria-current={current('cmdbModel')} data-testid="nav-cmdb-model">
             <NavIcon d="M4 6h6v4H4zM14 6h6v4h-6zM9 16h6v4H9zM7 10v3h10v-3M12 13v3" />
             <span>Model</span>
+          </Link>
+        </>
+      )}
+      {can('alert.read') && (
+        <>
+          <p className="nav-heading nav-heading-gap">Alert center</p>
+          <Link to="/alerts" className="nav-link" aria-current={current('alerts')} data-testid="nav-alerts">
+            <NavIcon d="M12 3a6 6 0 0 0-6 6v4l-2 3h16l-2-3V9a6 6 0 0 0-6-6Zm-2 16a2 2 0 0 0 4 0" />
+            <span>Alerts</span>
+          </Link>
+          <Link to="/alerts/silences" className="nav-link" aria-current={current('silences')} data-testid="nav-silences">
+            <NavIcon d="M4 4l16 16M9 5.5A6 6 0 0 1 18 9v4l1 1.5M6 9v4l-2 3h11" />
+            <span>Silences</span>
           </Link>
         </>
       )}

@@ -70,6 +70,9 @@ export type Route =
   | { name: 'automationRun'; id: string }
   | { name: 'automationSchedules' }
   | { name: 'automationSafety' }
+  | { name: 'alerts' }
+  | { name: 'alert'; id: string }
+  | { name: 'silences' }
   | { name: 'redirect'; to: string }
   | { name: 'notFound' };
 
@@ -116,6 +119,10 @@ export function match(pathname: string): Route {
   if (entry) return { name: 'automationEntry', kind: entry[1] === 'runbooks' ? 'runbook' : 'script', id: decodeURIComponent(entry[2]!) };
   const automationRun = /^\/automation\/runs\/([^/]+)$/.exec(path);
   if (automationRun) return { name: 'automationRun', id: decodeURIComponent(automationRun[1]!) };
+  if (path === '/alerts') return { name: 'alerts' };
+  if (path === '/alerts/silences') return { name: 'silences' };
+  const alert = /^\/alerts\/([^/]+)$/.exec(path);
+  if (alert) return { name: 'alert', id: decodeURIComponent(alert[1]!) };
   if (path === '/tickets/new') return { name: 'newTicket' };
   const ticket = /^\/tickets\/([^/]+)$/.exec(path);
   if (ticket) return { name: 'ticket', number: decodeURIComponent(ticket[1]!) };

@@ -6,3 +6,4 @@ export * from './tickets';
 export * from './discovery';
 export * from './cmdb';
 export * from './credentials';
+export * from './alerts';
