@@ -73,6 +73,10 @@ async function buildTool(go: string, tool: GoTool, target: string, say: Say): Pr
     fs.cpSync((JSON.parse(stdout) as { Dir: string }).Dir, source, { recursive: true });
     makeWritable(source);
     if (tool.versionFile) fs.writeFileSync(path.join(source, tool.versionFile), `${tool.version}\n`);
+    for (const [file, text] of Object.entries(tool.generatedFiles ?? {})) {
+      fs.mkdirSync(path.dirname(path.join(source, file)), { recursive: true });
+      fs.writeFileSync(path.join(source, file), text);
+    }
     for (const patch of tool.patches ?? []) applyPatch(source, patch);
     const partial = path.join(work, tool.name);
     await goBuild(go, source, tool.pkg, partial);

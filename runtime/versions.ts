@@ -10,6 +10,8 @@ export interface GoTool {
   pkg: string;
   /** A version file the module's own release build generates, written before `go build`. */
   versionFile?: string;
+  /** Files the module's release build generates and its Go code embeds, written (path → text) before `go build`. */
+  generatedFiles?: Record<string, string>;
   /** Source fixes applied before `go build`; they name the cached binary, so a new fix rebuilds it. */
   patches?: SourcePatch[];
 }
@@ -27,6 +29,16 @@ export const TEMPORAL_CLI: GoTool = {
   module: 'github.com/temporalio/cli',
   version: 'v1.5.1',
   pkg: './cmd/temporal',
+};
+
+/** Prometheus Alertmanager, only for the alert center's tests and bench (a real peer, not a dependency). */
+export const ALERTMANAGER: GoTool = {
+  name: 'alertmanager',
+  module: 'github.com/prometheus/alertmanager',
+  version: 'v0.35.0',
+  pkg: './cmd/alertmanager',
+  // Its web UI is built by npm in a release and embedded (`//go:embed app/dist`); the tests use only the API.
+  generatedFiles: { 'ui/app/dist/index.html': '<!doctype html><title>Alertmanager</title><p>UI not built (FlowDesk test build)</p>\n' },
 };
 
 export const FERRETDB: GoTool = {

@@ -27,6 +27,13 @@ export interface AlertGroupInput {
 
 export const alertGroupWorkflowId = (key: string) => `alert-group/${key}`;
 
+/**
+ * What a group's run is known by (its trigger ref, and with the runbook its idempotency key):
+ * the group key, when this group began, and the attempt, since a later group with the same
+ * key must not find an earlier group's run.
+ */
+export const runRef = (state: Pick<GroupState, 'key' | 'startedAt'>, attempt: number) => `${state.key}/${state.startedAt}/${attempt}`;
+
 /** Who the alert center acts as on tickets. */
 const ALERT_CENTER = 'alert-center';
 
@@ -72,7 +79,7 @@ export async function alertGroupWorkflow(input: AlertGroupInput): Promise<GroupS
     let workflowId: string;
     try {
       const params = await renderRemediationParams({ templates: action.params, alertId: action.alerts[0]! });
-      ({ runId, workflowId } = await createAlertRun({ runbook: action.runbook, params, targets: action.targets, alertGroup: `${key}/${action.attempt}`, requestedBy: ALERT_CENTER }));
+      ({ runId, workflowId } = await createAlertRun({ runbook: action.runbook, params, targets: action.targets, alertGroup: runRef(state, action.attempt), requestedBy: ALERT_CENTER }));
     } catch (error) {
       return { ok: true, refused: rootMessage(error) };
     }

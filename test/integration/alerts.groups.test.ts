@@ -6,6 +6,7 @@ import { validateAlertRules } from '../../domain/alert/rules';
 import { issueToken } from '../../store/tokens';
 import { alertGroupWorkflowId } from '../../workflows/alertGroup';
 import { addUser, startTestApi, startZoneWorker, type TestApi, type TestUser, type TestWorker } from '../setup/harness';
+import { alertmanagerLog, type RealAlertmanager, startAlertmanager } from '../setup/alertmanager';
 import { type Sshd, startSshd } from '../setup/sshd';
 
 // Alert to incident through the real engine: intake signals the group workflow
@@ -38,6 +39,7 @@ let worker: TestWorker;
 let sender: string;
 let admin: TestUser;
 let healCi: string;
+let senderToken: string;
 
 async function call(bearer: string, method: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${api.baseUrl}/api/v1${route}`, { method, headers: { 'content-type': 'application/json', authorization: bearer }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -62,7 +64,8 @@ beforeAll(async () => {
   [api, sshd] = await Promise.all([startTestApi({ catalog: { ...loadCatalog(), alertRules: rules.rules } }), startSshd()]);
   admin = await addUser(api.db, 'root', ['admin'], ['service-desk']);
   await addUser(api.db, 'prometheus', ['alert_sender']);
-  sender = `Bearer ${(await issueToken(api.db, 'prometheus', 'grafana', ['alert.intake'], null)).token}`;
+  senderToken = (await issueToken(api.db, 'prometheus', 'grafana', ['alert.intake'], null)).token;
+  sender = `Bearer ${senderToken}`;
   // Self-healing: a host CI at a real sshd, a zone worker, and a runbook the alert role may run.
   worker = await startZoneWorker(api.db, api.dbName, 'dc-a', api.masterKey, { workerName: 'worker-heal' });
   const credential = await call(admin.bearer, 'POST', '/credentials', { name: 'heal-ssh', kind: 'ssh_key', username: sshd.username, privateKey: sshd.privateKey });
@@ -159,7 +162,7 @@ test('self-healing: the group runs the runbook on the alert\'s CI, reports it on
     return list.length && ['succeeded', 'failed'].includes(list[0].status) ? list : null;
   });
   expect(runs).toHaveLength(1);
-  expect(runs[0]).toMatchObject({ status: 'succeeded', requestedBy: 'alert-center', trigger: { type: 'alert', ref: `${alert.groupKey}/1` }, params: { service: 'postgres' } });
+  expect(runs[0]).toMatchObject({ status: 'succeeded', requestedBy: 'alert-center', trigger: { type: 'alert', ref: expect.stringMatching(new RegExp(`^${alert.groupKey}/\\d{4}-.+Z/1$`)) }, params: { service: 'postgres' } });
   const host = (await call(admin.bearer, 'GET', `/automation/runs/${runs[0].id}/hosts/0`)).body;
   expect(host.steps.restart.stdout).toBe('restarted postgres on heal-1\n');
   const evidence = await eventually('the run on the incident', async () => {
@@ -178,3 +181,42 @@ test('self-healing: the group runs the runbook on the alert\'s CI, reports it on
   expect((await handle.result()).runs).toEqual([expect.objectContaining({ status: 'succeeded', reported: true, alerts: [alertId] })]);
   if (process.env.RECORD_HISTORIES === '1') fs.writeFileSync(path.join(__dirname, '../replay/histories/alert-group-healed.json'), historyToJSON(await handle.fetchHistory()));
 }, 120_000);
+
+describe('through a real Alertmanager', () => {
+  let am: RealAlertmanager;
+
+  beforeAll(async () => {
+    const token = (await issueToken(api.db, 'prometheus', 'prod-alertmanager', ['alert.intake'], null)).token;
+    am = await startAlertmanager({ webhookUrl: `${api.baseUrl}/api/v1/alerts/intake/alertmanager`, token });
+  });
+
+  afterAll(() => am?.stop());
+
+  test('an alert posted to Alertmanager opens an incident, the runbook heals the host, and the resolve Alertmanager sends closes the loop', async () => {
+    const startsAt = new Date().toISOString();
+    const alert = { labels: { alertname: 'ServiceDown', instance: 'heal-1:9100', job: 'node', severity: 'critical', component: 'nginx' }, annotations: { summary: 'nginx is down on heal-1' }, startsAt, generatorURL: 'http://prometheus.example/graph' };
+    await am.postAlerts([alert]);
+    const stored = await eventually(`the alert from Alertmanager (its log:\n${alertmanagerLog(am)})`, async () => {
+      const list = (await call(admin.bearer, 'GET', '/alerts?source=alertmanager&label=instance%3Dheal-1%3A9100')).body.items;
+      return list.length ? list[0] : null;
+    });
+    expect(stored).toMatchObject({ sender: 'prod-alertmanager', nativeKeyFrom: 'source', name: 'ServiceDown', severity: 'critical', ciId: healCi });
+    const withIncident = await eventually('the incident', async () => {
+      const one = (await call(admin.bearer, 'GET', `/alerts/${encodeURIComponent(stored.id)}`)).body;
+      return one.incident ? one : null;
+    });
+    const run = await eventually('the self-healing run', async () => {
+      const list = (await call(admin.bearer, 'GET', `/automation/runs?runbook=svc-restart`)).body.items.filter((r: any) => r.trigger.ref.startsWith(`${withIncident.groupKey}/`) && r.params.service === 'nginx');
+      return list.length && list[0].status === 'succeeded' ? list[0] : null;
+    });
+    expect(run.params).toEqual({ service: 'nginx' });
+    // The host is healthy again: Prometheus stops firing, Alertmanager sends the resolve.
+    await am.postAlerts([{ ...alert, endsAt: new Date().toISOString() }]);
+    const incident = await eventually('the incident resolved', async () => {
+      const t = (await call(admin.bearer, 'GET', `/tickets/${withIncident.incident}`)).body;
+      return t.state === 'resolved' ? t : null;
+    });
+    expect(incident.timeline.some((e: any) => typeof e.text === 'string' && e.text.includes(run.id))).toBe(true);
+    expect((await call(admin.bearer, 'GET', `/alerts/${encodeURIComponent(stored.id)}`)).body.state).toBe('resolved');
+  }, 120_000);
+});

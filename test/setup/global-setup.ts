@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDocumentStore, startTemporal } from '../../runtime/embedded';
+import { resolveTool } from '../../runtime/tools';
+import { ALERTMANAGER } from '../../runtime/versions';
 import { freePort } from '../../runtime/ports';
 import type { EmbeddedService } from '../../runtime/service';
 
@@ -18,7 +20,7 @@ export default async function globalSetup(): Promise<void> {
   const services: EmbeddedService[] = [];
   (globalThis as { __flowdesk?: unknown }).__flowdesk = { services, dataDir };
 
-  const [temporalAddress, mongoUri] = await Promise.all([
+  const [temporalAddress, mongoUri, alertmanager] = await Promise.all([
     process.env.TEMPORAL_ADDRESS ??
       startTemporal({ ...embedded, port: await freePort(), namespace: 'default' }).then((t) => {
         services.push(t.service);
@@ -29,6 +31,8 @@ export default async function globalSetup(): Promise<void> {
         services.push(s.service);
         return s.uri;
       }),
+    // A real peer for the alert center's tests, built once from its Go module like the servers above.
+    resolveTool(ALERTMANAGER, say).then((t) => t.path),
   ]);
   say(`Temporal ${temporalAddress}, store ${mongoUri}, logs in ${path.join(dataDir, 'logs')}`);
 
@@ -40,6 +44,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.FLOWDESK_TEST_MONGODB_URI = mongoUri;
   process.env.FLOWDESK_TEST_WORKFLOW_BUNDLE = bundlePath;
   process.env.FLOWDESK_TEST_DATA_DIR = dataDir;
+  process.env.FLOWDESK_TEST_ALERTMANAGER = alertmanager;
 }
 
 const quietLogger = {
