@@ -26,6 +26,7 @@ import { cmdbEnrichment } from '../store/alerts/enrichment';
 import { storedSuppression } from '../store/alerts/suppression';
 import { alertIntakeRoutes } from './routes/alertIntake';
 import { alertRoutes } from './routes/alerts';
+import { alertMaintenanceRoutes } from './routes/alertMaintenance';
 import { alertSilenceRoutes } from './routes/alertSilences';
 import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
@@ -77,11 +78,11 @@ const BODY_LIMIT = '256kb';
 const INTAKE_BODY_LIMIT = '8mb';
 
 function alertCenterRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Catalog; cmdb: CmdbAccess }): AnyRoute[] {
-  const suppressionAt = storedSuppression(deps.db);
+  const suppressionAt = storedSuppression(deps.db, deps.cmdb);
   const sources = { suppressionAt, enrichment: cmdbEnrichment(deps.cmdb, deps.catalog.enrichment) };
   const alertsReady = ensureAlertStore(deps.db).catch((error: unknown) => deps.logger.warn({ err: error }, 'alert indexes could not be made; intake works without them, slower'));
   const notifyGroups = groupNotifier({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, rules: deps.catalog.alertRules, logger: deps.logger });
-  return [...alertIntakeRoutes({ db: deps.db, sources, alertsReady, notifyGroups }), ...alertSilenceRoutes(deps), ...alertRoutes({ ...deps, suppressionAt })];
+  return [...alertIntakeRoutes({ db: deps.db, sources, alertsReady, notifyGroups }), ...alertSilenceRoutes(deps), ...alertMaintenanceRoutes(deps), ...alertRoutes({ ...deps, suppressionAt })];
 }
 
 function cmdbRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Catalog; cmdb: CmdbAccess }): AnyRoute[] {

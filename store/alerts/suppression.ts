@@ -5,13 +5,26 @@ import type { Suppression, SuppressibleAlert } from '../../domain/alert/maintena
 import { AlertWriteConflict, alertsCollection, findAlert, updateAlert } from './alerts';
 import { alertLock } from './keyedLock';
 import type { SuppressionSource } from './intake';
+import { select, type Selector } from '../../domain/cmdb/selector';
+import type { CmdbSource } from './enrichment';
+import { currentWindows } from './maintenanceWindows';
 import { currentSilences } from './silences';
 
-/** What suppresses alerts at a time: the silences in force then (maintenance windows join them with the CMDB enrichment). */
-export function storedSuppression(db: Connection): SuppressionSource {
+/**
+ * What suppresses alerts at a time: the silences in force then, and the maintenance windows
+ * over the alert's CI (a selector-scoped window's CIs resolved from the CMDB as it is now).
+ */
+export function storedSuppression(db: Connection, cmdb?: CmdbSource): SuppressionSource {
   return async (at) => {
-    const silences = await currentSilences(db, at);
-    return (alert) => suppression(alert, silences, [], at);
+    const [silences, windows] = await Promise.all([currentSilences(db, at), currentWindows(db, at)]);
+    const resolved = new Map<string, Set<string>>();
+    const selectorScoped = windows.filter((w) => 'selector' in w.scope);
+    if (selectorScoped.length) {
+      if (!cmdb) throw new Error('maintenance windows with a CMDB selector need the CMDB to resolve');
+      const [graph, model] = await Promise.all([cmdb.graph(), cmdb.model()]);
+      for (const w of selectorScoped) resolved.set(w.id, select((w.scope as { selector: Selector }).selector, { graph, model }));
+    }
+    return (alert) => suppression(alert, silences, windows, at, resolved);
   };
 }
 
@@ -19,8 +32,8 @@ export function storedSuppression(db: Connection): SuppressionSource {
  * Re-reads suppression for every open alert after silences changed, so a new silence shows
  * at once on the alerts it matches and an expired one releases them.
  */
-export async function resuppressOpenAlerts(db: Connection, at: string): Promise<{ changed: number }> {
-  const suppressionOf = await storedSuppression(db)(at);
+export async function resuppressOpenAlerts(db: Connection, at: string, cmdb?: CmdbSource): Promise<{ changed: number }> {
+  const suppressionOf = await storedSuppression(db, cmdb)(at);
   let changed = 0;
   const open = await alertsCollection(db).find({ latest: true, state: { $in: ['firing', 'suppressed', 'acknowledged'] } }, { projection: { _id: 1, fingerprint: 1 } }).toArray();
   for (const { _id, fingerprint } of open) {

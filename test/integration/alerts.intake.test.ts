@@ -330,3 +330,43 @@ describe('enrichment from the CMDB', () => {
     expect(one.body).toMatchObject({ ciId: null, context: null });
   });
 });
+
+describe('maintenance windows', () => {
+  let hostAlert: string;
+  let windowId: string;
+  const hour = () => new Date(Date.now() + 3_600_000).toISOString();
+
+  beforeAll(async () => {
+    const [alert] = (await alerts('?source=zabbix&state=firing')).filter((a) => a.ciId);
+    hostAlert = alert.id;
+  });
+
+  test('a bad scope or a missing end is a 400 naming the field; an agent may not open one', async () => {
+    const bad = await call(lead.bearer, 'POST', '/alerts/maintenance', { title: 'x', scope: { selector: { class: 'host', where: { no_such_attribute: 'x' } } }, endsAt: hour() });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toMatch(/^body\.scope/);
+    const open = await call(lead.bearer, 'POST', '/alerts/maintenance', { title: 'x', scope: { cis: ['x'] } });
+    expect(open.body.errors.map((e: any) => e.field)).toContain('body.endsAt');
+    expect((await call(agent.bearer, 'POST', '/alerts/maintenance', { title: 'x', scope: { cis: ['x'] }, endsAt: hour() })).status).toBe(403);
+  });
+
+  test("a window over the host's class by selector suppresses its open alert at once, and new ones arrive suppressed", async () => {
+    const created = await call(lead.bearer, 'POST', '/alerts/maintenance', { title: 'DB patching', scope: { selector: { class: 'physical_server', where: { hostname: 'db-02' } } }, endsAt: hour(), change: 'CHG0000007' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ state: 'active', createdBy: 'lee', change: 'CHG0000007' });
+    windowId = created.body.id;
+    const held = (await call(agent.bearer, 'GET', alertPath(hostAlert))).body;
+    expect(held).toMatchObject({ state: 'suppressed', suppressedBy: [{ kind: 'maintenance', id: windowId }] });
+    const another = await deliver('zabbix', { ...fixture('zabbix-problem'), event_id: '5550002', event_name: 'High CPU', host_host: 'db-02' });
+    expect((await call(agent.bearer, 'GET', alertPath(another.body.events[0].alertId))).body.state).toBe('suppressed');
+  });
+
+  test('ending it releases them; a second end is a conflict', async () => {
+    const ended = await call(lead.bearer, 'DELETE', `/alerts/maintenance/${windowId}`);
+    expect(ended.status).toBe(200);
+    expect(ended.body.state).toBe('expired');
+    expect((await call(agent.bearer, 'GET', alertPath(hostAlert))).body.state).toBe('firing');
+    expect((await call(lead.bearer, 'DELETE', `/alerts/maintenance/${windowId}`)).status).toBe(409);
+    expect((await call(agent.bearer, 'GET', '/alerts/maintenance')).body.items.map((w: any) => w.id)).toContain(windowId);
+  });
+});
