@@ -8,7 +8,7 @@ import type { Connection } from 'mongoose';
 import { type Catalog, loadCatalog } from '../runtime/catalog';
 import type { Logger } from '../runtime/log';
 import type { MasterKeySource } from '../runtime/masterKey';
-import { groupNotifier } from './alertGroups';
+import { alertIntake } from './alertCenter';
 import { type AuditRecorder, auditRecorder } from './audit';
 import { authenticate } from './auth/authenticate';
 import { cors } from './cors';
@@ -21,9 +21,6 @@ import { requestContext } from './request';
 import { requestLog } from './requestLog';
 import { type AnyRoute, mount } from './route';
 import { Problem } from './problem';
-import { ensureAlertStore } from '../store/alerts/indexes';
-import { cmdbEnrichment } from '../store/alerts/enrichment';
-import { storedSuppression } from '../store/alerts/suppression';
 import { alertIntakeRoutes } from './routes/alertIntake';
 import { alertRoutes } from './routes/alerts';
 import { alertMaintenanceRoutes } from './routes/alertMaintenance';
@@ -78,11 +75,8 @@ const BODY_LIMIT = '256kb';
 const INTAKE_BODY_LIMIT = '8mb';
 
 function alertCenterRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Catalog; cmdb: CmdbAccess }): AnyRoute[] {
-  const suppressionAt = storedSuppression(deps.db, deps.cmdb);
-  const sources = { suppressionAt, enrichment: cmdbEnrichment(deps.cmdb, deps.catalog.enrichment) };
-  const alertsReady = ensureAlertStore(deps.db).catch((error: unknown) => deps.logger.warn({ err: error }, 'alert indexes could not be made; intake works without them, slower'));
-  const notifyGroups = groupNotifier({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, rules: deps.catalog.alertRules, logger: deps.logger });
-  return [...alertIntakeRoutes({ db: deps.db, sources, alertsReady, notifyGroups }), ...alertSilenceRoutes(deps), ...alertMaintenanceRoutes(deps), ...alertRoutes({ ...deps, suppressionAt })];
+  const intake = alertIntake(deps);
+  return [...alertIntakeRoutes({ db: deps.db, ...intake }), ...alertSilenceRoutes(deps), ...alertMaintenanceRoutes(deps), ...alertRoutes({ ...deps, suppressionAt: intake.sources.suppressionAt })];
 }
 
 function cmdbRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Catalog; cmdb: CmdbAccess }): AnyRoute[] {

@@ -3,10 +3,12 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { type EnrichmentRules, enrichmentRuleProblems } from '../../domain/alert/enrichment';
 import { type AlertRule, validateAlertRules } from '../../domain/alert/rules';
+import { type TrapRules, trapRuleProblems } from '../../domain/alert/sources/snmpTrap';
 
 /** Where the enrichment and alert rules live inside a catalog folder. */
 export const ENRICHMENT_FILE = path.join('rules', 'enrichment.yaml');
 export const ALERT_RULES_FILE = path.join('rules', 'alert-rules.yaml');
+export const TRAP_RULES_FILE = path.join('rules', 'snmp-traps.yaml');
 
 export class AlertRulesError extends Error {
   override readonly name = 'AlertRulesError';
@@ -32,6 +34,16 @@ export function loadAlertRules(catalogDir: string): AlertRule[] {
   const result = validateAlertRules(readYaml(file));
   if (!result.ok) throw problemsError('alert rules', file, result.problems);
   return result.rules;
+}
+
+/** Reads `<dir>/rules/snmp-traps.yaml`; without it every trap is a warning named after its OID. */
+export function loadTrapRules(catalogDir: string): TrapRules {
+  const file = path.join(catalogDir, TRAP_RULES_FILE);
+  if (!fs.existsSync(file)) return { traps: [], unknownSeverity: 'warning', unknownSources: 'accept' };
+  const rules = readYaml(file) as { traps: Array<Record<string, unknown>> } & Omit<TrapRules, 'traps'>;
+  const problems = trapRuleProblems(rules);
+  if (problems.length) throw problemsError('SNMP trap rules', file, problems);
+  return { ...rules, traps: rules.traps.map((t) => ({ labels: {}, key: [], clears: null, ...t }) as unknown as TrapRules['traps'][number]) };
 }
 
 function readYaml(file: string): unknown {

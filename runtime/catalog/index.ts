@@ -5,6 +5,7 @@ import type { HighRiskRuleSet } from '../../domain/automation/highRisk';
 import type { RunPolicy } from '../../domain/automation/runPolicy';
 import type { EnrichmentRules } from '../../domain/alert/enrichment';
 import type { AlertRule } from '../../domain/alert/rules';
+import type { TrapRules } from '../../domain/alert/sources/snmpTrap';
 import type { CmdbModel } from '../../domain/cmdb/model';
 import type { SlaCatalog } from '../../domain/sla/policy';
 import type { ServiceDeskSettings } from '../../domain/ticket/settings';
@@ -14,7 +15,7 @@ import { loadCmdbModel } from './cmdb';
 import { loadHighRiskRules } from './highRiskRules';
 import { loadCatalogItems } from './items';
 import { loadRunPolicy } from './runPolicy';
-import { loadAlertRules, loadEnrichmentRules } from './alertRules';
+import { loadAlertRules, loadEnrichmentRules, loadTrapRules } from './alertRules';
 import { loadShippedLibrary, type ShippedLibrary } from './runbooks';
 import { loadServiceDeskSettings } from './serviceDesk';
 import { loadSlaCatalog } from './sla';
@@ -39,6 +40,8 @@ export interface Catalog {
   enrichment: EnrichmentRules;
   /** Correlation, escalation and the closed loop (rules/alert-rules.yaml). */
   alertRules: AlertRule[];
+  /** What each SNMP trap OID means (rules/snmp-traps.yaml). */
+  trapRules: TrapRules;
 }
 
 export const DEFAULT_CATALOG_DIR = path.join(projectRoot(), 'catalog');
@@ -60,5 +63,6 @@ export function loadCatalog(dir = DEFAULT_CATALOG_DIR, { warn = () => undefined 
     runPolicy: loadRunPolicy(dir),
     enrichment: loadEnrichmentRules(dir),
     alertRules: loadAlertRules(dir),
+    trapRules: loadTrapRules(dir),
   };
 }
