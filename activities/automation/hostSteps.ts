@@ -4,7 +4,7 @@ import type { StepStatus } from '../../domain/automation/run';
 import type { SshCommandStep, SshScriptStep } from '../../domain/automation/runbook';
 import { runRemote } from './remoteCommand';
 import { TemplateError } from './render';
-import { checkSshLine, type SshLine, sshLineFor } from './sshLine';
+import { type SshLine, SshLineChecks, sshLineFor } from './sshLine';
 import type { HighRiskRuleSet } from '../../domain/automation/highRisk';
 import { hostVerdict } from '../../domain/automation/risk';
 import { ShellValueError } from '../../domain/automation/shell';
@@ -44,6 +44,7 @@ export interface ZoneWorkerSettings {
  * check refuses is `blocked` and nothing is sent.
  */
 export function createAutomationHostActivities(deps: StepDeps, ssh: HostSshDeps, highRiskRules: () => Promise<HighRiskRuleSet>) {
+  const checks = new SshLineChecks();
   async function runSshStep(input: HostStepInput): Promise<HostStepSummary> {
     const step = await HostStep.begin<SshCommandStep | SshScriptStep>(deps, input);
     return guarded(step, async () => {
@@ -55,7 +56,7 @@ export function createAutomationHostActivities(deps: StepDeps, ssh: HostSshDeps,
         if (error instanceof TemplateError || error instanceof ShellValueError || error instanceof TypeError) return step.fail(error.message);
         throw error;
       }
-      const verdict = hostVerdict(step.step.id, checkSshLine(line, await highRiskRules().catch(() => undefined)), run.risk);
+      const verdict = hostVerdict(step.step.id, checks.check(line, await highRiskRules().catch(() => undefined)), run.risk);
       if (!verdict.go) return step.finish({ status: 'blocked', error: verdict.reason, output: { findings: verdict.findings } });
       const credentialId = sshCredentialId(run, host);
       if ('error' in credentialId) return step.fail(credentialId.error);

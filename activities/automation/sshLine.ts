@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { envExports, interpreterOf, stepCommand } from '../../domain/automation/command';
 import { type CheckResult, checkScriptFailClosed } from '../../domain/automation/highRisk';
 import type { SshCommandStep, SshScriptStep } from '../../domain/automation/runbook';
@@ -29,4 +30,34 @@ export function sshLineFor(run: RunContext, step: SshCommandStep | SshScriptStep
  */
 export function checkSshLine(line: SshLine, ruleSet: unknown): CheckResult {
   return line.stdin === undefined ? checkScriptFailClosed(line.command, ruleSet) : checkScriptFailClosed(line.stdin, ruleSet, { variables: line.env });
+}
+
+/** Lines remembered per rule set: a fleet's hosts mostly get the same line. */
+const CHECKS_REMEMBERED = 1000;
+
+/**
+ * checkSshLine, remembered per rule set (the object the rules cache hands out: a new one
+ * whenever the rules are read again) and line: the check validates the rule set and
+ * compiles its patterns each time, about 1 ms, the same for every host that gets the same
+ * line. The results are shared: read them, never change them.
+ */
+export class SshLineChecks {
+  private ruleSet: unknown;
+  private readonly results = new Map<string, CheckResult>();
+
+  check(line: SshLine, ruleSet: unknown): CheckResult {
+    if (ruleSet === undefined) return checkSshLine(line, ruleSet);
+    if (ruleSet !== this.ruleSet) {
+      this.ruleSet = ruleSet;
+      this.results.clear();
+    }
+    // A digest, not the text: scripts may be long, and a fleet's lines many.
+    const key = createHash('sha256').update(JSON.stringify([line.command, line.stdin ?? null, line.stdin === undefined ? null : line.env])).digest('base64');
+    let result = this.results.get(key);
+    if (!result) {
+      if (this.results.size >= CHECKS_REMEMBERED) this.results.clear();
+      this.results.set(key, (result = checkSshLine(line, ruleSet)));
+    }
+    return result;
+  }
 }

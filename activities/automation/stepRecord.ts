@@ -6,7 +6,7 @@ import type { RunbookStep } from '../../domain/automation/runbook';
 import { storedOutput } from '../../domain/automation/stepOutput';
 import type { ResolvedCredential } from '../../domain/credential';
 import type { MasterKeySource } from '../../runtime/masterKey';
-import { type HostDocument, recordStep, setHostStatus, type StepResult } from '../../store/automation/runs';
+import { type HostDocument, setHostStatus, type StepResult, stepWritesFor } from '../../store/automation/runs';
 import { CredentialNotFoundError } from '../../store/credentials';
 import { CredentialCache } from './credentialCache';
 import { retryTransient } from '../../store/transient';
@@ -194,7 +194,7 @@ export class HostStep<S extends RunbookStep> {
     const running = this.runningWith();
     // FerretDB rewrites the whole document on an update: two at once on one host would lose one.
     await this.runningWrite;
-    await retryTransient(() => recordStep(this.deps.db, this.input.runId, this.input.seq, this.step.id, result, running));
+    await retryTransient(() => stepWritesFor(this.deps.db).record(this.input.runId, this.input.seq, this.step.id, result, running));
     await this.close();
     return { status: outcome.status, ...(outcome.exitCode !== undefined && { exitCode: outcome.exitCode }) };
   }

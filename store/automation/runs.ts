@@ -1,4 +1,4 @@
-import { type Connection, Types } from 'mongoose';
+import { type Connection, mongo, Types } from 'mongoose';
 import type { Answers } from '../../domain/catalogItem';
 import { HOST_STATUSES, type HostStatus, type RunStatus, type StepStatus } from '../../domain/automation/run';
 import type { RiskLevel, RunbookDefinition, ScriptLanguage } from '../../domain/automation/runbook';
@@ -240,6 +240,84 @@ export async function hostCounts(db: Connection, runId: string): Promise<Record<
 /** The step's result, and with it `host` fields (a quick step's `running` status) in the same write. */
 export async function recordStep(db: Connection, runId: string, seq: number, step: string, result: StepResult, host: Partial<Pick<HostDocument, 'status' | 'startedAt'>> = {}): Promise<void> {
   await hosts(db).updateOne({ _id: hostDocId(runId, seq) }, { $set: { [`steps.${step}`]: result, ...host } });
+}
+
+interface QueuedStep {
+  id: string;
+  update: Record<string, unknown>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * recordStep for the steps a zone worker runs at once, in one write command: a fleet's
+ * steps each sent one update, and on the embedded store every command costs a round trip
+ * that wakes both sides. The first step's result goes out at once; while a command is in
+ * flight the results that come meanwhile wait for the next (at most WRITES_PER_COMMAND in
+ * a command, and one host at most once in it). Each step learns its own outcome: a command
+ * that fails fails each of its steps (whose callers try again, retryTransient), a
+ * statement that fails only its own.
+ */
+export class StepWrites {
+  private queue: QueuedStep[] = [];
+  private writing = false;
+
+  constructor(private readonly db: Connection) {}
+
+  /** As recordStep, sharing a write command with other hosts' steps. */
+  record(runId: string, seq: number, step: string, result: StepResult, host: Partial<Pick<HostDocument, 'status' | 'startedAt'>> = {}): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ id: hostDocId(runId, seq), update: { $set: { [`steps.${step}`]: result, ...host } }, resolve, reject });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.queue.length) {
+        const batch: QueuedStep[] = [];
+        const ids = new Set<string>();
+        const rest: QueuedStep[] = [];
+        for (const queued of this.queue) {
+          if (batch.length < WRITES_PER_COMMAND && !ids.has(queued.id)) {
+            batch.push(queued);
+            ids.add(queued.id);
+          } else rest.push(queued);
+        }
+        this.queue = rest;
+        await this.write(batch);
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async write(batch: QueuedStep[]): Promise<void> {
+    try {
+      await hosts(this.db).bulkWrite(batch.map(({ id, update }) => ({ updateOne: { filter: { _id: id }, update } })), { ordered: false });
+      for (const queued of batch) queued.resolve();
+    } catch (error) {
+      if (!(error instanceof mongo.MongoBulkWriteError) || !error.writeErrors) {
+        for (const queued of batch) queued.reject(error);
+        return;
+      }
+      const failed = new Map<number, unknown>();
+      for (const writeError of Array.isArray(error.writeErrors) ? error.writeErrors : Object.values(error.writeErrors)) {
+        failed.set(writeError.index, new mongo.MongoServerError({ message: writeError.errmsg ?? 'the write failed', errmsg: writeError.errmsg, code: writeError.code }));
+      }
+      batch.forEach((queued, i) => (failed.has(i) ? queued.reject(failed.get(i)) : queued.resolve()));
+    }
+  }
+}
+
+const stepWrites = new WeakMap<Connection, StepWrites>();
+
+/** The process's StepWrites for `db`. */
+export function stepWritesFor(db: Connection): StepWrites {
+  let found = stepWrites.get(db);
+  if (!found) stepWrites.set(db, (found = new StepWrites(db)));
+  return found;
 }
 
 /**

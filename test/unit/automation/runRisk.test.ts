@@ -1,6 +1,6 @@
 import { assessRunRisk } from '../../../activities/automation/runRisk';
 import type { RunContext } from '../../../activities/automation/runContext';
-import { checkSshLine, sshLineFor } from '../../../activities/automation/sshLine';
+import { checkSshLine, SshLineChecks, sshLineFor } from '../../../activities/automation/sshLine';
 import { checkScriptFailClosed, type HighRiskRuleSet } from '../../../domain/automation/highRisk';
 import { blockedRunSummary, hostVerdict, MAX_KEPT_FINDINGS, RiskCollector } from '../../../domain/automation/risk';
 import { stepPlans } from '../../../domain/automation/run';
@@ -119,5 +119,33 @@ describe('checkSshLine: what is checked is what is sent', () => {
     const script = sshLineFor(run, run.definition.steps[1] as never, 1, context);
     expect(script).toMatchObject({ command: "export WHERE='/'; bash -s --", stdin: 'rm -rf "$WHERE"\n', env: { WHERE: '/' } });
     expect(checkSshLine(script, rules)).toMatchObject({ decision: 'block', findings: [expect.objectContaining({ ruleId: 'rm-root', line: 1 })] });
+  });
+});
+
+describe('SshLineChecks: the check remembered per rule set and line', () => {
+  const blocked = { command: "rm -rf '/'", env: {} };
+  const harmless = { command: 'uptime', env: {} };
+
+  it('answers as checkSshLine does, checking a line once per rule set', () => {
+    const checks = new SshLineChecks();
+    expect(checks.check(blocked, rules)).toEqual(checkSshLine(blocked, rules));
+    expect(checks.check(harmless, rules)).toEqual(checkSshLine(harmless, rules));
+    expect(checks.check(blocked, rules)).toBe(checks.check(blocked, rules));
+  });
+
+  it('checks again under another rule set, and blocks when the rules could not be read', () => {
+    const checks = new SshLineChecks();
+    expect(checks.check(blocked, rules).decision).toBe('block');
+    const fired = new Set(checkSshLine(blocked, rules).findings.map((f) => f.ruleId));
+    const without: HighRiskRuleSet = { policy: rules.policy, rules: rules.rules.filter((r) => !fired.has(r.id)) };
+    expect(checks.check(blocked, without).decision).toBe('allow');
+    expect(checks.check(blocked, undefined)).toMatchObject({ decision: 'block', findings: [expect.objectContaining({ ruleId: 'check-failed' })] });
+  });
+
+  it('tells scripts apart by their environment', () => {
+    const checks = new SshLineChecks();
+    const script = (where: string) => ({ command: 'bash -s --', stdin: 'rm -rf "$WHERE"\n', env: { WHERE: where } });
+    expect(checks.check(script('/tmp/x'), rules).decision).toBe('allow');
+    expect(checks.check(script('/'), rules).decision).toBe('block');
   });
 });
