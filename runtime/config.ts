@@ -109,6 +109,18 @@ export const SETTINGS = {
     schema: z.coerce.number().int().min(1).max(500).default(8),
     doc: "SSH connections a zone worker opens at once (handshakes in flight); keep it under sshd's MaxStartups (10 by default), or sshd drops connections.",
   },
+  FLOWDESK_SNMP_TRAP_PORT: {
+    schema: z.coerce.number().int().min(0).max(65535).default(0),
+    doc: 'UDP port the API process receives SNMP traps on (v1, v2c), on FLOWDESK_HOST; 0 (the default) receives none. 162 is the standard port and needs privileges; 1162 does not (docs/alerts-snmp.md).',
+  },
+  FLOWDESK_SNMP_TRAP_COMMUNITIES: {
+    schema: z
+      .string()
+      .default('public')
+      .transform((text) => text.split(',').map((c) => c.trim()).filter(Boolean))
+      .pipe(z.array(z.string().max(64)).min(1)),
+    doc: 'Comma-separated SNMP communities traps may carry; a trap with another is refused and logged.',
+  },
   FLOWDESK_ALERT_AUTOMATION_ROLE: {
     schema: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, 'a role name: lower-case letters, digits and underscores').default('automation_operator'),
     doc: "The role runs started by alerts (self-healing) are requested with: a runbook runs from an alert only when its allowedRoles name this role, within the role's risk level and target scope (docs/automation-safety.md#who-may-run-what).",

@@ -1,3 +1,6 @@
+import { alertIntake } from '../api/alertCenter';
+import { cmdbAccess } from '../api/cmdb';
+import { startTrapReceiver } from '../api/snmpTrapReceiver';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -111,6 +114,15 @@ export async function startStack(config: Config, opts: StackOptions): Promise<St
       const app = createApp({ db, temporal: client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.FLOWDESK_TASK_QUEUE, logger: opts.logger, uiDir: opts.uiDir, sso, corsOrigins: config.FLOWDESK_CORS_ORIGINS, catalog, masterKey });
       const server = await listen(app, config.FLOWDESK_HOST, config.FLOWDESK_PORT);
       cleanups.push(() => closeServer(server));
+      if (config.FLOWDESK_SNMP_TRAP_PORT) {
+        const intake = alertIntake({ db, temporal: client, taskQueue: config.FLOWDESK_TASK_QUEUE, logger: opts.logger, catalog, cmdb: cmdbAccess(db, catalog.cmdb) });
+        const traps = startTrapReceiver({ db, intake, rules: catalog.trapRules, host: config.FLOWDESK_HOST, port: config.FLOWDESK_SNMP_TRAP_PORT, communities: config.FLOWDESK_SNMP_TRAP_COMMUNITIES, logger: opts.logger });
+        cleanups.push(async () => {
+          await traps.close();
+          await traps.idle();
+        });
+        opts.logger.info({ port: config.FLOWDESK_SNMP_TRAP_PORT }, 'receiving SNMP traps');
+      }
       apiUrl = `http://${config.FLOWDESK_HOST === '0.0.0.0' ? '127.0.0.1' : config.FLOWDESK_HOST}:${(server.address() as { port: number }).port}`;
     }
     return { apiUrl, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl, storeUri: store.uri, zones: opts.zones, db, stop };
