@@ -70,18 +70,20 @@ describe('hardening', () => {
     expect(((await limited.json()) as { detail: string }).detail).toMatch(/too many sign-in attempts/);
   });
 
-  it('answers an internal error with a request id and no stack trace, and logs the details', async () => {
+  it('answers a store outage with 503, Retry-After and a request id, no stack trace, and logs the details', async () => {
     const db = await connectStore(mongoUri(), isolationName());
     const app = createApp({ db, temporal: api.client, namespace: 'unused', taskQueue: 'unused', logger: pino({ level: 'error' }, sink), masterKey: testMasterKey() });
     const server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     try {
-      await db.close(); // every read now fails unexpectedly
+      await db.close(); // every read now fails: the store cannot be reached
       const res = await fetch(`http://127.0.0.1:${(server.address() as { port: number }).port}/api/v1/auth/me`, { headers: { authorization: `Bearer fdt_${'A'.repeat(16)}_${'b'.repeat(43)}` } });
-      expect(res.status).toBe(500);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
       const body = (await res.json()) as { detail: string; requestId: string };
-      expect(body.detail).toMatch(/request id/);
+      expect(body.detail).toMatch(/database cannot be reached right now; nothing was stored/);
+      expect(body.requestId).toMatch(/\S/);
       expect(JSON.stringify(body)).not.toMatch(/ at |node_modules|\.ts:\d+|MongoNotConnected|client must be connected/i);
       expect(logText).toContain(body.requestId);
     } finally {
