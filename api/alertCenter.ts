@@ -6,7 +6,7 @@ import { cmdbEnrichment, type CmdbSource } from '../store/alerts/enrichment';
 import { ensureAlertStore } from '../store/alerts/indexes';
 import type { IntakeSources } from '../store/alerts/intake';
 import { storedSuppression } from '../store/alerts/suppression';
-import { groupNotifier } from './alertGroups';
+import { groupKeyFor, groupNotifier } from './alertGroups';
 
 export interface AlertCenterDeps {
   db: Connection;
@@ -28,7 +28,7 @@ export interface AlertIntake {
 export function alertIntake(deps: AlertCenterDeps): AlertIntake {
   const suppressionAt = storedSuppression(deps.db, deps.cmdb);
   return {
-    sources: { suppressionAt, enrichment: cmdbEnrichment(deps.cmdb, deps.catalog.enrichment) },
+    sources: { suppressionAt, enrichment: cmdbEnrichment(deps.cmdb, deps.catalog.enrichment), groupKeyOf: groupKeyFor(deps.catalog.alertRules) },
     alertsReady: ensureAlertStore(deps.db).catch((error: unknown) => deps.logger.warn({ err: error }, 'alert indexes could not be made; intake works without them, slower')),
     notifyGroups: groupNotifier({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, rules: deps.catalog.alertRules, logger: deps.logger }),
   };

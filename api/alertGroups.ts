@@ -4,7 +4,7 @@ import type { GroupAlertUpdate } from '../domain/alert/group';
 import type { AlertRecord, EventOutcome } from '../domain/alert/intake';
 import { type AlertRule, groupKey, ruleFor } from '../domain/alert/rules';
 import type { Logger } from '../runtime/log';
-import { findAlert, setGroupKey } from '../store/alerts/alerts';
+import { findAlert } from '../store/alerts/alerts';
 import { markSignalled } from '../store/alerts/requests';
 import { alertGroupWorkflow, alertGroupWorkflowId, alertUpdateSignal } from '../workflows/alertGroup';
 
@@ -44,7 +44,6 @@ export function groupNotifier({ db, temporal, taskQueue, rules, logger }: GroupN
         signal: alertUpdateSignal,
         signalArgs: [updateOf(record)],
       });
-      if (record.groupKey !== key) await setGroupKey(db, id, key);
     }
     await markSignalled(db, requestId);
   }
@@ -65,6 +64,14 @@ export function groupNotifier({ db, temporal, taskQueue, rules, logger }: GroupN
         }, RETRY_MS).unref();
       retry();
     }
+  };
+}
+
+/** The group key the rules give an alert; null when no rule takes it. */
+export function groupKeyFor(rules: readonly AlertRule[]): (record: AlertRecord) => string | null {
+  return (record) => {
+    const rule = ruleFor(ruleAlert(record), rules);
+    return rule ? groupKey(rule, ruleAlert(record)) : null;
   };
 }
 

@@ -6,7 +6,7 @@ import type { GroupAction } from '../../domain/alert/group';
 import { openIncident } from '../../domain/ticket/incident';
 import { formatTicketNumber, ticketWorkflowId } from '../../domain/ticketNumber';
 import type { Catalog } from '../../runtime/catalog';
-import { alertsCollection, findAlert } from '../../store/alerts/alerts';
+import { findAlert, linkIncident } from '../../store/alerts/alerts';
 import { render, TemplateError } from '../automation/render';
 import { nextSequence } from '../../store/counters';
 import { claimKey } from '../../store/idempotency';
@@ -84,8 +84,8 @@ export function createAlertGroupActivities(db: Connection, temporal: Client, cat
     linkAlerts,
   };
 
-  /** Stores the group key and incident on each alert: the three keys stay distinct and findable. */
+  /** Records the incident of each alert (its group key is on the alert already): the three keys stay distinct and findable. */
   async function linkAlerts(input: { alerts: string[]; number: string | null; groupKey: string }): Promise<void> {
-    for (const id of input.alerts) await alertsCollection(db).updateOne({ _id: id }, { $set: { groupKey: input.groupKey, ...(input.number && { incident: input.number }) } });
+    if (input.number) await linkIncident(db, input.alerts, input.number, input.groupKey);
   }
 }

@@ -42,7 +42,8 @@ const pairs = (record: Record<string, string>): Pairs => Object.entries(record).
 const recordOf = (list: Pairs): Record<string, string> => Object.fromEntries(list.map((p) => [p.name, p.value]));
 
 export function toDocument(record: AlertRecord, rev: number, latest: boolean): AlertDocument {
-  const { id, labels, annotations, ...rest } = record;
+  // The incident lives in alert_incidents (linkIncident); it is merged in on reads only.
+  const { id, labels, annotations, incident: _incident, ...rest } = record;
   return { ...rest, _id: id, labels: pairs(labels), annotations: pairs(annotations), terms: Object.entries(labels).map(([n, v]) => `${n}=${v}`), latest, rev };
 }
 
@@ -94,14 +95,30 @@ export async function updateAlert(db: Connection, record: AlertRecord, rev: numb
   if (result.matchedCount === 0) throw new AlertWriteConflict(`alert ${record.id} changed while this request applied`);
 }
 
-/** The group an alert joined (kept apart from its fingerprint and its incident's number). */
-export async function setGroupKey(db: Connection, id: string, groupKey: string): Promise<void> {
-  await alertsCollection(db).updateOne({ _id: id }, { $set: { groupKey } });
+/**
+ * The incident an alert's group opened or attached it to (`alert_incidents`, by alert id),
+ * apart from the alert's own document: the group's worker writes it while intake writes the
+ * alert, and on FerretDB every update rewrites the whole document, so two writers of one
+ * document lose each other's changes. One writer per document keeps both.
+ */
+const incidents = (db: Connection) => db.collection<{ _id: string; incident: string; groupKey: string; at: string }>('alert_incidents');
+
+export async function linkIncident(db: Connection, alertIds: readonly string[], incident: string, groupKey: string): Promise<void> {
+  const at = new Date().toISOString();
+  for (const id of alertIds) await incidents(db).replaceOne({ _id: id }, { incident, groupKey, at }, { upsert: true });
+}
+
+async function withIncidents<T extends AlertRecord>(db: Connection, records: T[]): Promise<T[]> {
+  if (!records.length) return records;
+  const found = new Map((await incidents(db).find({ _id: { $in: records.map((r) => r.id) } }).toArray()).map((l) => [l._id, l.incident]));
+  return records.map((r) => (found.has(r.id) ? { ...r, incident: found.get(r.id) } : r));
 }
 
 export async function findAlert(db: Connection, id: string): Promise<(AlertRecord & { rev: number; latest: boolean }) | null> {
   const doc = await alertsCollection(db).findOne({ _id: id });
-  return doc && { ...fromDocument(doc), latest: doc.latest };
+  if (!doc) return null;
+  const [record] = await withIncidents(db, [{ ...fromDocument(doc), latest: doc.latest }]);
+  return record!;
 }
 
 export interface AlertFilter {
@@ -125,5 +142,5 @@ export async function listAlerts(db: Connection, filter: AlertFilter, limit: num
   if (filter.labels?.length) query.terms = { $all: filter.labels };
   if (filter.before) query.lastSeen = { $lt: filter.before };
   const docs = await alertsCollection(db).find(query, { projection: { history: 0, applied: 0 } }).sort({ lastSeen: -1, _id: 1 }).limit(limit).toArray();
-  return docs.map((doc) => fromDocument({ ...doc, history: [], applied: [] }));
+  return withIncidents(db, docs.map((doc) => fromDocument({ ...doc, history: [], applied: [] })));
 }

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { AlertEvent, AlertSource } from '../../domain/alert/alert';
-import { applyEvents, type EventOutcome, eventRef } from '../../domain/alert/intake';
+import { type AlertRecord, applyEvents, type EventOutcome, eventRef } from '../../domain/alert/intake';
 import type { Suppression, SuppressibleAlert } from '../../domain/alert/maintenance';
 import { AlertWriteConflict, appliedAmong, insertAlert, latestAlerts, updateAlert } from './alerts';
 import type { EnrichmentSource } from './enrichment';
@@ -39,6 +39,8 @@ export type SuppressionSource = (at: string) => Promise<(alert: SuppressibleAler
 export interface IntakeSources {
   suppressionAt: SuppressionSource;
   enrichment?: EnrichmentSource;
+  /** The alert group an alert belongs to by the rules (null: none takes it), stored with the alert. */
+  groupKeyOf?: (record: AlertRecord) => string | null;
 }
 
 /**
@@ -80,7 +82,9 @@ async function applyWithRetry(db: Connection, id: string, request: AcceptedReque
     const latest = await latestAlerts(db, fingerprints);
     const result = applyEvents({ bodyId: id, events: request.events, latest, suppressionOf, enrich, skip });
     try {
-      for (const { record, created } of result.writes.values()) {
+      for (const { record: applied, created } of result.writes.values()) {
+        const key = sources.groupKeyOf?.(applied);
+        const record = key ? { ...applied, groupKey: key } : applied;
         if (created) await insertAlert(db, record);
         else await updateAlert(db, record, latest.get(record.fingerprint)!.rev);
       }
