@@ -93,6 +93,8 @@ export async function textsOf(page: Page, selector: string): Promise<string[]> {
 
 /** Replaces an input's value by typing, as a user would. */
 export async function fill(page: Page, selector: string, value: string): Promise<void> {
+  // After a navigation the app loads what it shows first: wait for the field (a loaded machine is slow).
+  await page.waitForSelector(selector);
   await page.click(selector, { count: 3 });
   await page.keyboard.press('Backspace');
   if (value) await page.type(selector, value);
