@@ -1,10 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import type { GroupAlertUpdate } from '../domain/alert/group';
-import type { AlertRecord, EventOutcome } from '../domain/alert/intake';
+import type { AlertRecord } from '../domain/alert/intake';
 import { type AlertRule, groupKey, ruleFor } from '../domain/alert/rules';
 import type { Logger } from '../runtime/log';
-import { findAlert } from '../store/alerts/alerts';
 import { markSignalled } from '../store/alerts/requests';
 import { alertGroupWorkflow, alertGroupWorkflowId, alertUpdateSignal } from '../workflows/alertGroup';
 
@@ -20,7 +19,7 @@ export interface GroupNotifierDeps {
 const RETRY_MS = 10_000;
 
 /**
- * Tells alert groups about the alerts a request changed, by signal-with-start of
+ * Tells alert groups about the alerts a request changed (as intake wrote them), by signal-with-start of
  * `alert-group/<key>`. Only changes are sent — a duplicate never starts or signals a
  * workflow — and the request is marked `signalled` once every group heard. When Temporal is
  * unreachable the request stays `applied` and this process retries it every 10 s (intake has
@@ -29,14 +28,12 @@ const RETRY_MS = 10_000;
 export function groupNotifier({ db, temporal, taskQueue, rules, logger }: GroupNotifierDeps) {
   const retrying = new Set<string>();
 
-  async function notify(requestId: string, outcomes: readonly EventOutcome[]): Promise<void> {
-    const changed = [...new Set(outcomes.filter((o) => o.changed && o.alertId).map((o) => o.alertId!))];
-    for (const id of changed) {
-      const record = await findAlert(db, id);
-      if (!record) continue;
-      const rule = ruleFor(ruleAlert(record), rules);
-      if (!rule) continue;
-      const key = groupKey(rule, ruleAlert(record));
+  async function notify(requestId: string, changed: readonly AlertRecord[]): Promise<void> {
+    for (const record of changed) {
+      // Intake stored the key the rules gave (`<rule id>/<digest>`); no key, no group.
+      const key = record.groupKey;
+      const rule = key && rules.find((r) => r.id === key.slice(0, key.indexOf('/')));
+      if (!key || !rule) continue;
       await temporal.workflow.signalWithStart(alertGroupWorkflow, {
         workflowId: alertGroupWorkflowId(key),
         taskQueue,
@@ -48,16 +45,16 @@ export function groupNotifier({ db, temporal, taskQueue, rules, logger }: GroupN
     await markSignalled(db, requestId);
   }
 
-  return async function notifyGroups(requestId: string, outcomes: readonly EventOutcome[]): Promise<void> {
+  return async function notifyGroups(requestId: string, changed: readonly AlertRecord[]): Promise<void> {
     try {
-      await notify(requestId, outcomes);
+      await notify(requestId, changed);
     } catch (error) {
       logger.warn({ err: error, request: requestId }, 'alert groups could not be told of an intake request; retrying');
       if (retrying.has(requestId)) return;
       retrying.add(requestId);
       const retry = () =>
         setTimeout(() => {
-          notify(requestId, outcomes).then(
+          notify(requestId, changed).then(
             () => retrying.delete(requestId),
             () => retry(),
           );

@@ -25,6 +25,11 @@ export class InputError extends Problem {
   }
 }
 
+/** A body a domain validator refused: its problems (paths within the body) as field errors, the first in the detail. */
+export function invalidBody(what: string, problems: ReadonlyArray<{ path: string; message: string }>): InputError {
+  return new InputError(`${what} is not valid: ${problems[0]!.path}: ${problems[0]!.message}`, problems.map((p) => ({ field: `body.${p.path}`, message: p.message })));
+}
+
 export class UnauthorizedError extends Problem {
   constructor(detail = 'sign in, or send an API token as "Authorization: Bearer <token>"') {
     super(401, 'Unauthorized', detail);

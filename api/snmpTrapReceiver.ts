@@ -53,7 +53,7 @@ export function startTrapReceiver(options: TrapReceiverOptions): TrapReceiver {
     }
     await intake.alertsReady;
     const result = await acceptRequest(db, { source: 'snmp', sender, actor: 'snmp-trap-receiver', digest, payload: message, receivedAt, events: [event], notes: [] }, intake.sources);
-    if (!result.duplicate) await intake.notifyGroups(result.requestId, result.outcomes);
+    if (!result.duplicate) await intake.notifyGroups(result.requestId, result.changed);
     counts.stored += 1;
   }
 

@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import type { AlertEvent } from '../../domain/alert/alert';
-import type { EventOutcome } from '../../domain/alert/intake';
+import type { AlertRecord, EventOutcome } from '../../domain/alert/intake';
 import { ADAPTERS, type IntakeSource } from '../../domain/alert/sources';
 import { acceptRequest, type IntakeSources } from '../../store/alerts/intake';
 import { InputError } from '../problem';
@@ -22,7 +22,7 @@ export interface AlertIntakeDeps {
   /** Resolves once the alert collections' indexes exist. */
   alertsReady: Promise<void>;
   /** Tells the alert groups what changed (api/alertGroups.ts). */
-  notifyGroups: (requestId: string, outcomes: readonly EventOutcome[]) => Promise<void>;
+  notifyGroups: (requestId: string, changed: readonly AlertRecord[]) => Promise<void>;
 }
 
 /**
@@ -53,7 +53,7 @@ export function alertIntakeRoutes({ db, sources, alertsReady, notifyGroups }: Al
         if (!parsed.ok) throw new InputError(`the ${source} message is malformed; nothing was stored: ${parsed.errors[0]!.field}: ${parsed.errors[0]!.message}`, parsed.errors);
         await alertsReady;
         const result = await acceptRequest(db, { source, sender, actor: req.principal!.username, digest: parsed.digest, payload: body, receivedAt, events: parsed.events, notes: parsed.notes }, sources);
-        if (!result.duplicate) await notifyGroups(result.requestId, result.outcomes);
+        if (!result.duplicate) await notifyGroups(result.requestId, result.changed);
         const events = result.outcomes.map((o) => withKey(o, parsed.events[o.index]!));
         const single = source === 'events' && !Array.isArray(body) ? events[0]?.dedup_key : undefined;
         res.status(202).json({

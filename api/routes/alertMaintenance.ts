@@ -6,7 +6,7 @@ import type { CmdbSource } from '../../store/alerts/enrichment';
 import { endWindow, findWindow, insertWindow, listWindows, type StoredWindow } from '../../store/alerts/maintenanceWindows';
 import { resuppressOpenAlerts } from '../../store/alerts/suppression';
 import type { AuditRecorder } from '../audit';
-import { ConflictError, InputError, NotFoundError } from '../problem';
+import { ConflictError, invalidBody, NotFoundError } from '../problem';
 import { type AnyRoute, defineRoute } from '../route';
 
 const TAG = 'alerts';
@@ -76,7 +76,7 @@ export function alertMaintenanceRoutes({ db, audit, cmdb }: MaintenanceRouteDeps
     async handler({ body, req, res }) {
       const now = new Date().toISOString();
       const result = validateMaintenanceWindow({ ...body, startsAt: body.startsAt ?? now, createdBy: req.principal!.username }, { now, model: await cmdb.model() });
-      if (!result.ok) throw new InputError(`the maintenance window is not valid: ${result.problems[0]!.path}: ${result.problems[0]!.message}`, result.problems.map((p) => ({ field: `body.${p.path}`, message: p.message })));
+      if (!result.ok) throw invalidBody('the maintenance window', result.problems);
       const created = await insertWindow(db, result.window, now);
       await resuppressOpenAlerts(db, now, cmdb);
       await audit(req, { action: 'alert.maintenance.create', target: { type: 'maintenance_window', id: created.id }, outcome: 'success', detail: created.title });

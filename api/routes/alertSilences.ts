@@ -7,7 +7,7 @@ import { expireSilence, findSilence, insertSilence, listSilences } from '../../s
 import type { CmdbSource } from '../../store/alerts/enrichment';
 import { resuppressOpenAlerts } from '../../store/alerts/suppression';
 import type { AuditRecorder } from '../audit';
-import { ConflictError, InputError, NotFoundError } from '../problem';
+import { ConflictError, invalidBody, NotFoundError } from '../problem';
 import { type AnyRoute, defineRoute } from '../route';
 
 const TAG = 'alerts';
@@ -52,7 +52,7 @@ export interface SilenceRouteDeps {
 export function alertSilenceRoutes({ db, audit, cmdb }: SilenceRouteDeps): AnyRoute[] {
   const validated = (body: z.output<typeof silenceBody>, by: string, now: string) => {
     const result = validateSilence({ ...body, startsAt: body.startsAt ?? now, createdBy: by }, { now });
-    if (!result.ok) throw new InputError(`the silence is not valid: ${result.problems[0]!.path}: ${result.problems[0]!.message}`, result.problems.map((p) => ({ field: `body.${p.path}`, message: p.message })));
+    if (!result.ok) throw invalidBody('the silence', result.problems);
     return result.silence;
   };
   const present = (s: Awaited<ReturnType<typeof insertSilence>>, now: string) => ({ ...s, text: formatMatchers(s.matchers), state: silenceState(s, now) });

@@ -30,6 +30,8 @@ export interface IntakeResult {
   /** The body was delivered before and its events applied then; nothing changed now. */
   duplicate: boolean;
   outcomes: EventOutcome[];
+  /** The alerts as written whose state or flapping changed: what their groups must hear. */
+  changed: AlertRecord[];
 }
 
 /** Returns what suppresses an alert at the time given, e.g. from the silences in force. */
@@ -66,14 +68,15 @@ export async function acceptRequest(db: Connection, request: AcceptedRequest, so
     redeliveries: 0,
   };
   const earlier = await recordRequest(db, doc);
-  if (earlier && earlier.state !== 'received') return { requestId: id, duplicate: true, outcomes: earlier.outcomes };
+  if (earlier && earlier.state !== 'received') return { requestId: id, duplicate: true, outcomes: earlier.outcomes, changed: [] };
   const fingerprints = request.events.map((e) => (e.kind === 'report' ? e.alert.fingerprint : e.key.fingerprint));
-  const outcomes = await alertLock(db).withLocks(fingerprints, () => applyWithRetry(db, id, request, fingerprints, sources, earlier !== null));
+  const { outcomes, written } = await alertLock(db).withLocks(fingerprints, () => applyWithRetry(db, id, request, fingerprints, sources, earlier !== null));
   await markApplied(db, id, outcomes, new Date().toISOString());
-  return { requestId: id, duplicate: false, outcomes };
+  const changedIds = new Set(outcomes.filter((o) => o.changed).map((o) => o.alertId));
+  return { requestId: id, duplicate: false, outcomes, changed: written.filter((r) => changedIds.has(r.id)) };
 }
 
-async function applyWithRetry(db: Connection, id: string, request: AcceptedRequest, fingerprints: string[], sources: IntakeSources, retried: boolean): Promise<EventOutcome[]> {
+async function applyWithRetry(db: Connection, id: string, request: AcceptedRequest, fingerprints: string[], sources: IntakeSources, retried: boolean): Promise<{ outcomes: EventOutcome[]; written: AlertRecord[] }> {
   const refs = request.events.map((_e, i) => eventRef(id, i));
   const [suppressionOf, enrich] = await Promise.all([sources.suppressionAt(request.receivedAt), sources.enrichment?.()]);
   for (let attempt = 1; ; attempt += 1) {
@@ -82,13 +85,15 @@ async function applyWithRetry(db: Connection, id: string, request: AcceptedReque
     const latest = await latestAlerts(db, fingerprints);
     const result = applyEvents({ bodyId: id, events: request.events, latest, suppressionOf, enrich, skip });
     try {
+      const written: AlertRecord[] = [];
       for (const { record: applied, created } of result.writes.values()) {
         const key = sources.groupKeyOf?.(applied);
         const record = key ? { ...applied, groupKey: key } : applied;
         if (created) await insertAlert(db, record);
         else await updateAlert(db, record, latest.get(record.fingerprint)!.rev);
+        written.push(record);
       }
-      return result.outcomes;
+      return { outcomes: result.outcomes, written };
     } catch (error) {
       if (!(error instanceof AlertWriteConflict) || attempt >= MAX_ATTEMPTS) throw error;
     }

@@ -5,9 +5,8 @@
  * the problems they clear (linkUp clears linkDown on the same ifIndex). Pure.
  */
 
-import { type AlertEvent, type NormalizedAlert, SEVERITIES, type Severity } from '../alert';
+import { type AlertEvent, type NormalizedAlert, resourceFrom, SEVERITIES, type Severity, summaryLine } from '../alert';
 import { alertFingerprint, payloadDigest } from '../fingerprint';
-import { resourceFrom, summaryLine } from '../alert';
 
 export const SNMP_TRAP_OID = '1.3.6.1.6.3.1.1.4.1.0';
 export const SYS_UPTIME = '1.3.6.1.2.1.1.3.0';
