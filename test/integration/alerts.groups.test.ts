@@ -5,7 +5,7 @@ import { loadCatalog } from '../../runtime/catalog';
 import { validateAlertRules } from '../../domain/alert/rules';
 import { issueToken } from '../../store/tokens';
 import { alertGroupWorkflowId } from '../../workflows/alertGroup';
-import { addUser, startTestApi, startZoneWorker, type TestApi, type TestUser, type TestWorker } from '../setup/harness';
+import { addUser, eventually, startTestApi, startZoneWorker, type TestApi, type TestUser, type TestWorker } from '../setup/harness';
 import { alertmanagerLog, type RealAlertmanager, startAlertmanager } from '../setup/alertmanager';
 import { type Sshd, startSshd } from '../setup/sshd';
 
@@ -47,15 +47,6 @@ async function call(bearer: string, method: string, route: string, body?: unknow
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const trigger = (key: string, summary = 'p99 latency above 800 ms') => ({ ...fixture('events-trigger'), dedup_key: key, payload: { ...fixture('events-trigger').payload, severity: 'critical', summary, timestamp: new Date().toISOString() } });
 const resolve = (key: string) => ({ ...fixture('events-resolve'), dedup_key: key });

@@ -7,7 +7,7 @@ import { loadCatalog } from '../../runtime/catalog';
 import { RunRequestError } from '../../store/automation/newRun';
 import { listRuns } from '../../store/automation/runs';
 import { userModel } from '../../store/users';
-import { addUser, startTestApi, startZoneWorker, testMasterKey, type TestApi, type TestUser, type TestWorker } from '../setup/harness';
+import { addUser, eventually, startTestApi, startZoneWorker, testMasterKey, type TestApi, type TestUser, type TestWorker } from '../setup/harness';
 import { type Sshd, startSshd } from '../setup/sshd';
 
 // The triggers of runs end to end: explicit targets through the runs API, run schedules
@@ -72,15 +72,6 @@ async function publish(id: string, definition: Record<string, unknown>): Promise
   expect((await call(ops, 'POST', `/automation/runbooks/${id}/publish`, { note: 'test' })).status).toBe(201);
 }
 
-async function eventually<T>(what: string, read: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 const finished = (run: any) => ['succeeded', 'failed', 'stopped', 'cancelled'].includes(run.status);
 async function finishedRun(id: string): Promise<any> {

@@ -177,3 +177,14 @@ export async function startTestApi(options: { sso?: SsoSettings; port?: number; 
     },
   };
 }
+
+/** Reads until `read` gives a value (anything but undefined, null or false), every 250 ms, failing after `timeoutMs` with what it waited for. */
+export async function eventually<T>(what: string, read: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
