@@ -5,8 +5,10 @@ import type { Logger } from '../runtime/log';
 import { cmdbEnrichment, type CmdbSource } from '../store/alerts/enrichment';
 import { ensureAlertStore } from '../store/alerts/indexes';
 import type { IntakeSources } from '../store/alerts/intake';
-import { storedSuppression } from '../store/alerts/suppression';
-import { groupKeyFor, groupNotifier } from './alertGroups';
+import { resuppressOpenAlerts, storedSuppression } from '../store/alerts/suppression';
+import type { AlertRecord } from '../domain/alert/intake';
+import { groupKeyFor, groupNotifier, groupTeller } from './alertGroups';
+import { type SuppressionClock, startSuppressionClock } from './suppressionClock';
 
 export interface AlertCenterDeps {
   db: Connection;
@@ -23,13 +25,33 @@ export interface AlertIntake {
   /** Resolves once the alert collections' indexes exist. */
   alertsReady: Promise<void>;
   notifyGroups: ReturnType<typeof groupNotifier>;
+  /**
+   * Tells the groups of alerts a person changed (the console's acknowledgements, silences). The
+   * change is stored either way; a group that cannot be told now hears the alert's next change.
+   */
+  tellGroups: (changed: readonly AlertRecord[]) => Promise<void>;
+  /** Silences or maintenance windows changed at `at`: re-read the open alerts' suppression, tell their groups, replan the clock. */
+  suppressionChanged: (at: string) => Promise<void>;
+  /** Starts applying silences and windows as they start and end by time (one clock per API process). */
+  startSuppressionClock: () => SuppressionClock;
 }
 
 export function alertIntake(deps: AlertCenterDeps): AlertIntake {
   const suppressionAt = storedSuppression(deps.db, deps.cmdb);
+  const tell = groupTeller({ temporal: deps.temporal, taskQueue: deps.taskQueue, rules: deps.catalog.alertRules });
+  const tellGroups = (changed: readonly AlertRecord[]) =>
+    tell(changed).catch((error: unknown) => deps.logger.warn({ err: error, alerts: changed.map((a) => a.id) }, 'alert groups could not be told of a change made in the console'));
+  const reapply = async (at: string) => tellGroups((await resuppressOpenAlerts(deps.db, at, deps.cmdb)).changed);
+  let clock: SuppressionClock | undefined;
   return {
     sources: { suppressionAt, enrichment: cmdbEnrichment(deps.cmdb, deps.catalog.enrichment), groupKeyOf: groupKeyFor(deps.catalog.alertRules) },
     alertsReady: ensureAlertStore(deps.db).catch((error: unknown) => deps.logger.warn({ err: error }, 'alert indexes could not be made; intake works without them, slower')),
     notifyGroups: groupNotifier({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, rules: deps.catalog.alertRules, logger: deps.logger }),
+    tellGroups,
+    async suppressionChanged(at) {
+      await reapply(at);
+      clock?.replan();
+    },
+    startSuppressionClock: () => (clock ??= startSuppressionClock({ db: deps.db, reapply, logger: deps.logger })),
   };
 }

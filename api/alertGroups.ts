@@ -27,21 +27,10 @@ const RETRY_MS = 10_000;
  */
 export function groupNotifier({ db, temporal, taskQueue, rules, logger }: GroupNotifierDeps) {
   const retrying = new Set<string>();
+  const tell = groupTeller({ temporal, taskQueue, rules });
 
   async function notify(requestId: string, changed: readonly AlertRecord[]): Promise<void> {
-    for (const record of changed) {
-      // Intake stored the key the rules gave (`<rule id>/<digest>`); no key, no group.
-      const key = record.groupKey;
-      const rule = key && rules.find((r) => r.id === key.slice(0, key.indexOf('/')));
-      if (!key || !rule) continue;
-      await temporal.workflow.signalWithStart(alertGroupWorkflow, {
-        workflowId: alertGroupWorkflowId(key),
-        taskQueue,
-        args: [{ key, rule }],
-        signal: alertUpdateSignal,
-        signalArgs: [updateOf(record)],
-      });
-    }
+    await tell(changed);
     await markSignalled(db, requestId);
   }
 
@@ -60,6 +49,25 @@ export function groupNotifier({ db, temporal, taskQueue, rules, logger }: GroupN
           );
         }, RETRY_MS).unref();
       retry();
+    }
+  };
+}
+
+/** Signals (with start) the group of each alert given, with the alert as it is now. */
+export function groupTeller({ temporal, taskQueue, rules }: Pick<GroupNotifierDeps, 'temporal' | 'taskQueue' | 'rules'>) {
+  return async function tell(changed: readonly AlertRecord[]): Promise<void> {
+    for (const record of changed) {
+      // Intake stored the key the rules gave (`<rule id>/<digest>`); no key, no group.
+      const key = record.groupKey;
+      const rule = key && rules.find((r) => r.id === key.slice(0, key.indexOf('/')));
+      if (!key || !rule) continue;
+      await temporal.workflow.signalWithStart(alertGroupWorkflow, {
+        workflowId: alertGroupWorkflowId(key),
+        taskQueue,
+        args: [{ key, rule }],
+        signal: alertUpdateSignal,
+        signalArgs: [updateOf(record)],
+      });
     }
   };
 }
@@ -87,6 +95,7 @@ function updateOf(record: AlertRecord): GroupAlertUpdate {
     criticality: context?.criticality ?? null,
     ownerGroup: context?.ownerGroup ?? null,
     flapping: record.flap.since !== null,
+    acknowledgedBy: record.state === 'acknowledged' ? (record.acknowledged?.by ?? null) : null,
     startsAt: record.startsAt,
     at: record.lastSeen,
   };

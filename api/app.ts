@@ -8,7 +8,7 @@ import type { Connection } from 'mongoose';
 import { type Catalog, loadCatalog } from '../runtime/catalog';
 import type { Logger } from '../runtime/log';
 import type { MasterKeySource } from '../runtime/masterKey';
-import { alertIntake } from './alertCenter';
+import { type AlertIntake, alertIntake } from './alertCenter';
 import { type AuditRecorder, auditRecorder } from './audit';
 import { authenticate } from './auth/authenticate';
 import { cors } from './cors';
@@ -67,6 +67,8 @@ export interface AppDeps {
   catalog?: Catalog;
   /** The key that seals stored credentials (runtime/masterKey.ts). */
   masterKey: MasterKeySource;
+  /** The alert center's intake, when the caller shares it (with the SNMP trap receiver, the suppression clock); made here when absent. */
+  alertIntake?: AlertIntake;
 }
 
 export const API_VERSION = '0.1.0';
@@ -75,8 +77,14 @@ const BODY_LIMIT = '256kb';
 const INTAKE_BODY_LIMIT = '8mb';
 
 function alertCenterRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Catalog; cmdb: CmdbAccess }): AnyRoute[] {
-  const intake = alertIntake(deps);
-  return [...alertIntakeRoutes({ db: deps.db, ...intake }), ...alertSilenceRoutes(deps), ...alertMaintenanceRoutes(deps), ...alertRoutes({ ...deps, suppressionAt: intake.sources.suppressionAt })];
+  const intake = deps.alertIntake ?? alertIntake(deps);
+  const { suppressionChanged, tellGroups } = intake;
+  return [
+    ...alertIntakeRoutes({ db: deps.db, ...intake }),
+    ...alertSilenceRoutes({ ...deps, suppressionChanged }),
+    ...alertMaintenanceRoutes({ ...deps, suppressionChanged }),
+    ...alertRoutes({ ...deps, suppressionAt: intake.sources.suppressionAt, tellGroups }),
+  ];
 }
 
 function cmdbRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Catalog; cmdb: CmdbAccess }): AnyRoute[] {

@@ -111,11 +111,13 @@ export async function startStack(config: Config, opts: StackOptions): Promise<St
       const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
       const publicUrl = config.FLOWDESK_PUBLIC_URL ?? `http://${config.FLOWDESK_HOST === '0.0.0.0' ? '127.0.0.1' : config.FLOWDESK_HOST}:${config.FLOWDESK_PORT}`;
       const sso = ssoFromConfig(config, publicUrl);
-      const app = createApp({ db, temporal: client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.FLOWDESK_TASK_QUEUE, logger: opts.logger, uiDir: opts.uiDir, sso, corsOrigins: config.FLOWDESK_CORS_ORIGINS, catalog, masterKey });
+      const intake = alertIntake({ db, temporal: client, taskQueue: config.FLOWDESK_TASK_QUEUE, logger: opts.logger, catalog, cmdb: cmdbAccess(db, catalog.cmdb) });
+      const app = createApp({ db, temporal: client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.FLOWDESK_TASK_QUEUE, logger: opts.logger, uiDir: opts.uiDir, sso, corsOrigins: config.FLOWDESK_CORS_ORIGINS, catalog, masterKey, alertIntake: intake });
       const server = await listen(app, config.FLOWDESK_HOST, config.FLOWDESK_PORT);
       cleanups.push(() => closeServer(server));
+      const clock = intake.startSuppressionClock();
+      cleanups.push(() => clock.stop());
       if (config.FLOWDESK_SNMP_TRAP_PORT) {
-        const intake = alertIntake({ db, temporal: client, taskQueue: config.FLOWDESK_TASK_QUEUE, logger: opts.logger, catalog, cmdb: cmdbAccess(db, catalog.cmdb) });
         const traps = startTrapReceiver({ db, intake, rules: catalog.trapRules, host: config.FLOWDESK_HOST, port: config.FLOWDESK_SNMP_TRAP_PORT, communities: config.FLOWDESK_SNMP_TRAP_COMMUNITIES, logger: opts.logger });
         cleanups.push(async () => {
           await traps.close();

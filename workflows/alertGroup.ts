@@ -1,16 +1,17 @@
 import { condition, continueAsNew, defineQuery, defineSignal, getExternalWorkflowHandle, ParentClosePolicy, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import type { createAlertGroupActivities } from '../activities/alerts/groupActions';
 import type { createAlertRunActivities } from '../activities/automation/alertRuns';
-import { applyUpdate, decide, finished, type GroupAction, type GroupAlertUpdate, type GroupRun, type GroupState, incidentClosed, newGroup, recordAction, runEnded } from '../domain/alert/group';
+import { applyUpdate, decide, finished, type GroupAction, type GroupAlertUpdate, type GroupRun, type GroupState, incidentAcknowledged, incidentClosed, newGroup, recordAction, runEnded } from '../domain/alert/group';
 import { rootMessage } from '../domain/failure';
 import { parseDuration } from '../domain/sla/policy';
 import type { AlertRule } from '../domain/alert/rules';
 import { ticketWorkflowId } from '../domain/ticketNumber';
+import { incidentAcknowledgedSignal } from './alertGroupSignals';
 import { runWorkflow } from './run';
 import { systemSignal } from './ticket';
 
 const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
-const { openGroupIncident, noteOnIncident, reopenIncident, linkAlerts, renderRemediationParams } = proxyActivities<ReturnType<typeof createAlertGroupActivities>>({ startToCloseTimeout: '1 minute', retry: RETRY });
+const { openGroupIncident, noteOnIncident, reopenIncident, linkAlerts, renderRemediationParams, acknowledgeIncident, acknowledgeAlerts } = proxyActivities<ReturnType<typeof createAlertGroupActivities>>({ startToCloseTimeout: '1 minute', retry: RETRY });
 // A refusal (role not allowed, targets outside the runbook's selector) is final; a store outage is waited out.
 const { createAlertRun } = proxyActivities<ReturnType<typeof createAlertRunActivities>>({ startToCloseTimeout: '1 minute', retry: { ...RETRY, nonRetryableErrorTypes: ['AlertRunRefused', 'RemediationRefused'] } });
 
@@ -25,7 +26,7 @@ export interface AlertGroupInput {
   state?: GroupState;
 }
 
-export const alertGroupWorkflowId = (key: string) => `alert-group/${key}`;
+export { alertGroupWorkflowId } from './alertGroupSignals';
 
 /**
  * What a group's run is known by (its trigger ref, and with the runbook its idempotency key):
@@ -48,13 +49,17 @@ export async function alertGroupWorkflow(input: AlertGroupInput): Promise<GroupS
   const { key, rule } = input;
   let state = input.state ?? newGroup(key, rule, new Date().toISOString());
   const pending: GroupAlertUpdate[] = [];
+  /** Acknowledgements of the incident that arrived since the last look. */
+  const acknowledgements: Array<{ number: string; by: string; at: string }> = [];
   /** Self-healing runs that ended since the last look. */
   const ended: Array<{ attempt: number; status: GroupRun['status']; summary: string }> = [];
   setHandler(alertUpdateSignal, (update) => void pending.push(update));
+  setHandler(incidentAcknowledgedSignal, (ack) => void acknowledgements.push(ack));
   setHandler(groupStateQuery, () => state);
 
   for (;;) {
     for (const update of pending.splice(0)) state = applyUpdate(state, update).state;
+    for (const ack of acknowledgements.splice(0)) if (ack.number === state.incident?.number) state = incidentAcknowledged(state, ack.by, ack.at);
     const now = new Date().toISOString();
     for (const run of ended.splice(0)) state = runEnded(state, run.attempt, run, now);
     const { actions, wakeAt } = decide(state, rule, now);
@@ -70,7 +75,7 @@ export async function alertGroupWorkflow(input: AlertGroupInput): Promise<GroupS
     if (workflowInfo().continueAsNewSuggested && !state.runs.some((r) => r.status === 'running')) await continueAsNew<typeof alertGroupWorkflow>({ key, rule, state });
     const windowEnds = Date.parse(state.lastActivityAt) + parseDuration(rule.groupWindow);
     const next = Math.min(wakeAt ? Date.parse(wakeAt) : Infinity, windowEnds);
-    await condition(() => pending.length > 0 || ended.length > 0, Math.max(1, next - Date.now()));
+    await condition(() => pending.length > 0 || ended.length > 0 || acknowledgements.length > 0, Math.max(1, next - Date.now()));
   }
 
   /** Starts the run (its record, then `run/<id>` as a child) and listens for its end. */
@@ -110,6 +115,11 @@ export async function alertGroupWorkflow(input: AlertGroupInput): Promise<GroupS
         return { ok: (await noteOnIncident({ number: action.number, text: action.note, escalate: action.escalate })) === 'done' };
       case 'note':
         return { ok: (await noteOnIncident({ number: action.number, text: action.note })) === 'done' };
+      case 'acknowledge_incident':
+        return { ok: (await acknowledgeIncident({ number: action.number, by: action.by, alert: action.alert })) !== 'gone' };
+      case 'acknowledge_alerts':
+        await acknowledgeAlerts({ alerts: action.alerts, by: action.by, number: action.number });
+        return { ok: true };
       case 'resolve_incident':
         try {
           await getExternalWorkflowHandle(ticketWorkflowId(action.number)).signal(systemSignal, {

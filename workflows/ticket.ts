@@ -23,6 +23,7 @@ import { DEFAULT_SETTINGS, type ServiceDeskSettings } from '../domain/ticket/set
 import { escalate, withSlas } from '../domain/ticket/sla';
 import { type AnyAction, applyTicketAction, isFinal, type SystemAction, type Ticket, type TicketAction, ticketRejection } from '../domain/ticket/ticket';
 import { ticketWorkflowId } from '../domain/ticketNumber';
+import { alertGroupWorkflowId, incidentAcknowledgedSignal } from './alertGroupSignals';
 import { announce } from './announce';
 
 const { persistTicket, ticketRules, routeTicket, auditTicketChange } = proxyActivities<ReturnType<typeof createTicketActivities>>({
@@ -221,6 +222,10 @@ function cascade(before: Ticket, after: Ticket, actor: string): void {
     if (before.problem !== after.problem) {
       if (before.problem) tell(before.problem, { type: 'incident_linked', incident: after.number, linked: false });
       if (after.problem) tell(after.problem, { type: 'incident_linked', incident: after.number, linked: true });
+    }
+    if (after.alertGroup && before.state === 'new' && after.state === 'in_progress') {
+      // Work started: the alert group that opened it acknowledges its alerts (gone once they all resolved).
+      getExternalWorkflowHandle(alertGroupWorkflowId(after.alertGroup)).signal(incidentAcknowledgedSignal, { number: after.number, by: actor, at: after.updatedAt }).catch(() => undefined);
     }
     if (before.state !== 'resolved' && after.state === 'resolved') {
       for (const child of after.children) tell(child, { type: 'cascade_resolve', source: after.number, resolutionCode: after.resolutionCode!, resolutionNotes: after.resolutionNotes! });

@@ -6,7 +6,9 @@ import type { GroupAction } from '../../domain/alert/group';
 import { openIncident } from '../../domain/ticket/incident';
 import { formatTicketNumber, ticketWorkflowId } from '../../domain/ticketNumber';
 import type { Catalog } from '../../runtime/catalog';
-import { findAlert, linkIncident } from '../../store/alerts/alerts';
+import { acknowledge } from '../../domain/alert/lifecycle';
+import { changeAlert, findAlert, linkIncident } from '../../store/alerts/alerts';
+import { ticketModel } from '../../store/tickets';
 import { render, TemplateError } from '../automation/render';
 import { nextSequence } from '../../store/counters';
 import { claimKey } from '../../store/idempotency';
@@ -23,15 +25,25 @@ type OpenAction = Extract<GroupAction, { type: 'open_incident' }>;
  * incident it opened; the ticket's own workflow does the rest (routing, SLAs, notifications).
  */
 export function createAlertGroupActivities(db: Connection, temporal: Client, catalog: Catalog) {
+  /**
+   * An Update waits for the ticket's workflow, which a worker shutting down no longer runs:
+   * the activity stops waiting once it is cancelled (after the worker's grace time) and is retried later.
+   */
+  const cancellable = <T>(call: () => Promise<T>): Promise<T> => {
+    const pending = call();
+    pending.catch(() => undefined);
+    return Promise.race([pending, Context.current().cancelled]);
+  };
+
   async function numberFor(idempotencyKey: string): Promise<string> {
     const number = formatTicketNumber('incident', await nextSequence(db, 'incident'));
     const earlier = await claimKey(db, `alert-incident:${idempotencyKey}`, number, idempotencyKey);
     return earlier?.resource ?? number;
   }
 
-  async function act(number: string, action: TicketCommand['action']): Promise<'done' | 'gone' | 'refused'> {
+  async function act(number: string, action: TicketCommand['action'], actor = ALERT_CENTER): Promise<'done' | 'gone' | 'refused'> {
     try {
-      await temporal.workflow.getHandle(ticketWorkflowId(number)).executeUpdate(actUpdate, { args: [{ action, actor: ALERT_CENTER }] });
+      await cancellable(() => temporal.workflow.getHandle(ticketWorkflowId(number)).executeUpdate(actUpdate, { args: [{ action, actor }] }));
       return 'done';
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return 'gone';
@@ -45,10 +57,10 @@ export function createAlertGroupActivities(db: Connection, temporal: Client, cat
     async openGroupIncident(input: { action: OpenAction; idempotencyKey: string; groupKey: string }): Promise<string> {
       const number = await numberFor(input.idempotencyKey);
       const { title, description, impact, urgency, assignmentGroup, affectedCis } = input.action;
-      const first = openIncident({ title, description, impact, urgency, affectedCis, assignmentGroup }, number, { actor: ALERT_CENTER, now: new Date().toISOString(), settings: catalog.settings });
+      const first = openIncident({ title, description, impact, urgency, affectedCis, assignmentGroup, alertGroup: input.groupKey }, number, { actor: ALERT_CENTER, now: new Date().toISOString(), settings: catalog.settings });
       // The ticket's workflow runs on this worker's queue, as the group's does.
       const start = new WithStartWorkflowOperation(ticketWorkflow, { workflowId: ticketWorkflowId(number), taskQueue: Context.current().info.taskQueue, args: [{ ticket: first }], workflowIdConflictPolicy: 'USE_EXISTING' });
-      await temporal.workflow.executeUpdateWithStart(openedUpdate, { startWorkflowOperation: start });
+      await cancellable(() => temporal.workflow.executeUpdateWithStart(openedUpdate, { startWorkflowOperation: start }));
       await linkAlerts({ alerts: input.action.alerts, number, groupKey: input.groupKey });
       return number;
     },
@@ -79,6 +91,32 @@ export function createAlertGroupActivities(db: Connection, temporal: Client, cat
 
     async reopenIncident(input: { number: string; reason: string }): Promise<'done' | 'gone' | 'refused'> {
       return act(input.number, { type: 'reopen', reason: input.reason });
+    },
+
+    /**
+     * A person acknowledged one of the incident's alerts: a new incident becomes theirs
+     * (assigned to them when nobody has it) and is started in their name; one already in
+     * work only hears who took the alert. Retried, the start is refused and nothing repeats.
+     */
+    async acknowledgeIncident(input: { number: string; by: string; alert: string }): Promise<'done' | 'gone' | 'refused'> {
+      const ticket = await ticketModel(db).findOne({ _id: input.number }, { state: 1, assignee: 1 }).lean();
+      if (ticket?.state === 'new') {
+        if (!ticket.assignee && (await act(input.number, { type: 'assign', assignee: input.by }, input.by)) === 'gone') return 'gone';
+        const started = await act(input.number, { type: 'start' }, input.by);
+        if (started !== 'done') return started;
+        return act(input.number, { type: 'comment', text: `Acknowledged by ${input.by} through alert ${input.alert}.`, workNote: true });
+      }
+      return act(input.number, { type: 'comment', text: `${input.by} acknowledged alert ${input.alert}.`, workNote: true });
+    },
+
+    /** The incident was acknowledged: so are these of its alerts, by the same person (an alert resolved meanwhile is left as it is). */
+    async acknowledgeAlerts(input: { alerts: string[]; by: string; number: string }): Promise<void> {
+      for (const id of input.alerts) {
+        await changeAlert(db, id, async (current, at) => {
+          const outcome = acknowledge(current, input.by, at, `acknowledged with incident ${input.number}`);
+          return outcome.ok ? outcome : { ok: true, episode: current, changed: false };
+        });
+      }
     },
 
     linkAlerts,

@@ -4,7 +4,6 @@ import { describeRecurrence, timeframeState } from '../../domain/alert/silence';
 import { validateMaintenanceWindow } from '../../domain/alert/maintenance';
 import type { CmdbSource } from '../../store/alerts/enrichment';
 import { endWindow, findWindow, insertWindow, listWindows, type StoredWindow } from '../../store/alerts/maintenanceWindows';
-import { resuppressOpenAlerts } from '../../store/alerts/suppression';
 import type { AuditRecorder } from '../audit';
 import { ConflictError, invalidBody, NotFoundError } from '../problem';
 import { type AnyRoute, defineRoute } from '../route';
@@ -43,11 +42,14 @@ const newWindowBody = z
 export interface MaintenanceRouteDeps {
   db: Connection;
   audit: AuditRecorder;
+  /** Checks a selector scope against the CMDB model. */
   cmdb: CmdbSource;
+  /** Re-reads the open alerts' suppression after a change, and tells their groups. */
+  suppressionChanged: (at: string) => Promise<void>;
 }
 
 /** Maintenance windows: alerts on the CIs they cover are suppressed while they are open (docs/alerts-processing.md#maintenance-windows). */
-export function alertMaintenanceRoutes({ db, audit, cmdb }: MaintenanceRouteDeps): AnyRoute[] {
+export function alertMaintenanceRoutes({ db, audit, cmdb, suppressionChanged }: MaintenanceRouteDeps): AnyRoute[] {
   const present = (w: StoredWindow, now: string) => ({ ...w, ...(w.recurrence && { recurrenceText: describeRecurrence(w.recurrence) }), state: timeframeState(w, now) });
 
   const list = defineRoute({
@@ -78,7 +80,7 @@ export function alertMaintenanceRoutes({ db, audit, cmdb }: MaintenanceRouteDeps
       const result = validateMaintenanceWindow({ ...body, startsAt: body.startsAt ?? now, createdBy: req.principal!.username }, { now, model: await cmdb.model() });
       if (!result.ok) throw invalidBody('the maintenance window', result.problems);
       const created = await insertWindow(db, result.window, now);
-      await resuppressOpenAlerts(db, now, cmdb);
+      await suppressionChanged(now);
       await audit(req, { action: 'alert.maintenance.create', target: { type: 'maintenance_window', id: created.id }, outcome: 'success', detail: created.title });
       res.status(201).json(present(created, now));
     },
@@ -97,7 +99,7 @@ export function alertMaintenanceRoutes({ db, audit, cmdb }: MaintenanceRouteDeps
       const now = new Date().toISOString();
       if (!(await findWindow(db, p.id))) throw new NotFoundError(`no maintenance window ${p.id}`);
       if (!(await endWindow(db, p.id, now, req.principal!.username))) throw new ConflictError(`maintenance window ${p.id} has already ended`);
-      await resuppressOpenAlerts(db, now, cmdb);
+      await suppressionChanged(now);
       await audit(req, { action: 'alert.maintenance.end', target: { type: 'maintenance_window', id: p.id }, outcome: 'success' });
       res.json(present((await findWindow(db, p.id))!, now));
     },

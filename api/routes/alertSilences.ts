@@ -4,8 +4,6 @@ import { formatMatchers } from '../../domain/alert/matchers';
 import { silenceMatches, silenceState, validateSilence } from '../../domain/alert/silence';
 import { listAlerts } from '../../store/alerts/alerts';
 import { expireSilence, findSilence, insertSilence, listSilences } from '../../store/alerts/silences';
-import type { CmdbSource } from '../../store/alerts/enrichment';
-import { resuppressOpenAlerts } from '../../store/alerts/suppression';
 import type { AuditRecorder } from '../audit';
 import { ConflictError, invalidBody, NotFoundError } from '../problem';
 import { type AnyRoute, defineRoute } from '../route';
@@ -44,12 +42,12 @@ const silenceBody = z
 export interface SilenceRouteDeps {
   db: Connection;
   audit: AuditRecorder;
-  /** Maintenance windows with a selector need it when suppression is read again. */
-  cmdb: CmdbSource;
+  /** Re-reads the open alerts' suppression after a change, and tells their groups. */
+  suppressionChanged: (at: string) => Promise<void>;
 }
 
 /** Silences: create (with a preview of what they match), list, expire. Changing them re-reads suppression of the open alerts. */
-export function alertSilenceRoutes({ db, audit, cmdb }: SilenceRouteDeps): AnyRoute[] {
+export function alertSilenceRoutes({ db, audit, suppressionChanged }: SilenceRouteDeps): AnyRoute[] {
   const validated = (body: z.output<typeof silenceBody>, by: string, now: string) => {
     const result = validateSilence({ ...body, startsAt: body.startsAt ?? now, createdBy: by }, { now });
     if (!result.ok) throw invalidBody('the silence', result.problems);
@@ -100,7 +98,7 @@ export function alertSilenceRoutes({ db, audit, cmdb }: SilenceRouteDeps): AnyRo
     async handler({ body, req, res }) {
       const now = new Date().toISOString();
       const created = await insertSilence(db, validated(body, req.principal!.username, now), now);
-      await resuppressOpenAlerts(db, now, cmdb);
+      await suppressionChanged(now);
       await audit(req, { action: 'alert.silence.create', target: { type: 'silence', id: created.id }, outcome: 'success', detail: `${formatMatchers(created.matchers)} until ${created.endsAt}` });
       res.status(201).json(present(created, now));
     },
@@ -119,7 +117,7 @@ export function alertSilenceRoutes({ db, audit, cmdb }: SilenceRouteDeps): AnyRo
       const now = new Date().toISOString();
       if (!(await findSilence(db, p.id))) throw new NotFoundError(`no silence ${p.id}`);
       if (!(await expireSilence(db, p.id, now, req.principal!.username))) throw new ConflictError(`silence ${p.id} has already ended`);
-      await resuppressOpenAlerts(db, now, cmdb);
+      await suppressionChanged(now);
       await audit(req, { action: 'alert.silence.expire', target: { type: 'silence', id: p.id }, outcome: 'success' });
       res.json(present((await findSilence(db, p.id))!, now));
     },

@@ -1,10 +1,9 @@
 import type { Connection } from 'mongoose';
 import { z } from 'zod';
 import type { AlertRecord } from '../../domain/alert/intake';
-import { acknowledge, type AcknowledgeOutcome, unacknowledge } from '../../domain/alert/lifecycle';
-import { AlertWriteConflict, findAlert, listAlerts, updateAlert } from '../../store/alerts/alerts';
+import { acknowledge, unacknowledge } from '../../domain/alert/lifecycle';
+import { type AlertChange, AlertChangeRefused, changeAlert, findAlert, listAlerts } from '../../store/alerts/alerts';
 import type { SuppressionSource } from '../../store/alerts/intake';
-import { alertLock } from '../../store/alerts/keyedLock';
 import { findRequest, requestId } from '../../store/alerts/requests';
 import type { AuditRecorder } from '../audit';
 import { ConflictError, NotFoundError } from '../problem';
@@ -18,10 +17,12 @@ export interface AlertRouteDeps {
   db: Connection;
   audit: AuditRecorder;
   suppressionAt: SuppressionSource;
+  /** Tells the alerts' groups of a person's change (an acknowledgement may acknowledge the incident). */
+  tellGroups: (changed: readonly AlertRecord[]) => Promise<void>;
 }
 
 /** The alert console's API: alerts most recently seen first, one alert with its history and payload, acknowledging. */
-export function alertRoutes({ db, audit, suppressionAt }: AlertRouteDeps): AnyRoute[] {
+export function alertRoutes({ db, audit, suppressionAt, tellGroups }: AlertRouteDeps): AnyRoute[] {
   const list = defineRoute({
     method: 'get',
     path: '/alerts',
@@ -80,25 +81,18 @@ export function alertRoutes({ db, audit, suppressionAt }: AlertRouteDeps): AnyRo
     return record;
   }
 
-  /** Applies a person's change over the revision read; an intake write in between is read again. */
-  async function change(id: string, apply: (current: AlertRecord, at: string) => Promise<AcknowledgeOutcome>): Promise<AlertRecord> {
-    return alertLock(db).withLocks([id.split('#')[0]!], () => changeOnce(id, apply));
-  }
-
-  async function changeOnce(id: string, apply: (current: AlertRecord, at: string) => Promise<AcknowledgeOutcome>): Promise<AlertRecord> {
-    for (let attempt = 1; ; attempt += 1) {
-      const current = await held(id);
-      const outcome = await apply(current, new Date().toISOString());
-      if (!outcome.ok) throw new ConflictError(outcome.reason);
-      if (!outcome.changed) return current;
-      const next = { ...current, ...outcome.episode };
-      try {
-        await updateAlert(db, next, current.rev);
-        return next;
-      } catch (error) {
-        if (!(error instanceof AlertWriteConflict) || attempt >= 5) throw error;
-      }
+  /** Applies a person's change over the revision read (an intake write in between is read again) and tells the alert's group. */
+  async function change(id: string, apply: AlertChange): Promise<AlertRecord> {
+    let record: AlertRecord | null;
+    try {
+      record = await changeAlert(db, id, apply);
+    } catch (error) {
+      if (error instanceof AlertChangeRefused) throw new ConflictError(error.message);
+      throw error;
     }
+    if (!record) throw new NotFoundError(`no alert ${id}`);
+    await tellGroups([record]);
+    return record;
   }
 
   async function payloadOf(record: AlertRecord): Promise<unknown> {

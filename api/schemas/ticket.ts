@@ -141,6 +141,7 @@ export const ticket = z
       parent: z.string().nullable(),
       children: z.array(z.string()),
       problem: z.string().nullable(),
+      alertGroup: z.string().optional().meta({ description: 'The alert group (key) that opened it; absent for incidents people opened' }),
     }),
     z.object({
       kind: z.literal('request'),

@@ -24,6 +24,8 @@ export interface GroupAlertUpdate {
   criticality: Criticality | null;
   ownerGroup: string | null;
   flapping: boolean;
+  /** Who acknowledged it, while it is acknowledged. */
+  acknowledgedBy: string | null;
   /** When the problem began (the episode's startsAt). */
   startsAt: string;
   /** When this change happened. */
@@ -39,6 +41,12 @@ export interface GroupIncident {
   resolvedAt: string | null;
   /** The alerts on its timeline. */
   attached: string[];
+  /**
+   * Who acknowledged the incident (started work on it, or acknowledged one of its alerts),
+   * and the alerts the group acknowledged with it or saw acknowledged: those are not
+   * acknowledged again, so a person may give one back.
+   */
+  acknowledged?: { by: string; at: string; alerts: string[] } | null;
 }
 
 /** A self-healing run the group started. */
@@ -81,7 +89,11 @@ export type GroupAction =
   | { type: 'start_remediation'; attempt: number; runbook: string; params: Record<string, string>; targets: string[]; alerts: string[] }
   /** Puts a run's result (and, for a failure, the escalation) on the incident. */
   | { type: 'report_remediation'; number: string; attempt: number; note: string; escalate: boolean }
-  | { type: 'note'; number: string; note: string; marks: 'cap' | 'unverified'; attempt?: number };
+  | { type: 'note'; number: string; note: string; marks: 'cap' | 'unverified'; attempt?: number }
+  /** A person acknowledged one of the incident's alerts: the incident is theirs (assigned if nobody has it, and started). */
+  | { type: 'acknowledge_incident'; number: string; by: string; alert: string }
+  /** The incident is acknowledged: so are its open alerts. */
+  | { type: 'acknowledge_alerts'; number: string; by: string; alerts: string[] };
 
 export function newGroup(key: string, rule: AlertRule, at: string): GroupState {
   return { key, ruleId: rule.id, startedAt: at, lastActivityAt: at, alerts: {}, order: [], incident: null, runs: [] };
@@ -138,6 +150,7 @@ export function decide(state: GroupState, rule: AlertRule, now: string): { actio
   } else if (incident?.state === 'open') {
     const unattached = alerts.filter((a) => open(a) && !incident.attached.includes(a.id)).map((a) => a.id);
     if (unattached.length) actions.push({ type: 'attach_alerts', number: incident.number, alerts: unattached, note: `${unattached.length} more alert${unattached.length === 1 ? '' : 's'} joined: ${unattached.map((id) => `${state.alerts[id]!.name} [${id}]`).join(', ')}` });
+    actions.push(...acknowledgementActions(incident, alerts));
     if (shouldResolve(rule, alerts, incident) || remediationResolved(rule, state)) {
       actions.push({ type: 'resolve_incident', number: incident.number, note: resolveNote(rule, alerts) });
     }
@@ -148,6 +161,23 @@ export function decide(state: GroupState, rule: AlertRule, now: string): { actio
     if (remediation.wakeAt !== null) wakeAt = wakeAt === null ? remediation.wakeAt : Math.min(wakeAt, remediation.wakeAt);
   }
   return { actions, wakeAt: wakeAt === null ? null : new Date(wakeAt).toISOString() };
+}
+
+/**
+ * Acknowledgement goes both ways: a person acknowledging one of the incident's alerts
+ * acknowledges the incident, and an acknowledged incident acknowledges its open alerts (each
+ * once: one given back stays given back). Alerts acknowledged by the group are not counted
+ * as a person's acknowledgement of the incident, so nothing echoes.
+ */
+function acknowledgementActions(incident: GroupIncident, alerts: GroupAlert[]): GroupAction[] {
+  const mine = alerts.filter((a) => incident.attached.includes(a.id) && open(a));
+  const ack = incident.acknowledged;
+  if (!ack) {
+    const taken = mine.find((a) => a.state === 'acknowledged' && a.acknowledgedBy);
+    return taken ? [{ type: 'acknowledge_incident', number: incident.number, by: taken.acknowledgedBy!, alert: taken.id }] : [];
+  }
+  const pending = mine.filter((a) => a.state !== 'acknowledged' && !ack.alerts.includes(a.id)).map((a) => a.id);
+  return pending.length ? [{ type: 'acknowledge_alerts', number: incident.number, by: ack.by, alerts: pending }] : [];
 }
 
 /**
@@ -258,7 +288,8 @@ export function recordAction(state: GroupState, action: GroupAction, at: string,
     case 'open_incident':
       return { ...state, incident: { number: number!, state: 'open', openedAt: at, resolvedAt: null, attached: action.alerts } };
     case 'reopen_incident':
-      return { ...state, incident: { ...incident!, state: 'open', resolvedAt: null } };
+      // A re-fire is news: whoever had the incident before is asked again, through its alerts.
+      return { ...state, incident: { ...incident!, state: 'open', resolvedAt: null, acknowledged: null } };
     case 'attach_alerts':
       return { ...state, incident: { ...incident!, attached: [...incident!.attached, ...action.alerts] } };
     case 'resolve_incident':
@@ -269,7 +300,25 @@ export function recordAction(state: GroupState, action: GroupAction, at: string,
       return { ...state, runs: state.runs.map((r) => (r.attempt === action.attempt ? { ...r, reported: true } : r)) };
     case 'note':
       return action.marks === 'cap' ? { ...state, capNoted: true } : { ...state, runs: state.runs.map((r) => (r.attempt === action.attempt ? { ...r, unverified: true } : r)) };
+    case 'acknowledge_incident':
+      return incidentAcknowledged(state, action.by, at, [action.alert]);
+    case 'acknowledge_alerts': {
+      const alerts = { ...state.alerts };
+      for (const id of action.alerts) if (alerts[id] && alerts[id].state !== 'resolved') alerts[id] = { ...alerts[id], state: 'acknowledged', acknowledgedBy: action.by };
+      return { ...state, alerts, incident: { ...incident!, acknowledged: { ...incident!.acknowledged!, alerts: [...incident!.acknowledged!.alerts, ...action.alerts] } } };
+    }
   }
+}
+
+/**
+ * The incident was acknowledged (a person started work on it, or the group did for a person
+ * who acknowledged `seen`); the first acknowledgement stands. Its other open alerts follow in
+ * the next decision.
+ */
+export function incidentAcknowledged(state: GroupState, by: string, at: string, seen: string[] = []): GroupState {
+  const incident = state.incident;
+  if (!incident || incident.acknowledged) return state;
+  return { ...state, incident: { ...incident, acknowledged: { by, at, alerts: seen } } };
 }
 
 /** A person closed or cancelled the incident: it takes no more alerts. */

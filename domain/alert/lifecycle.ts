@@ -211,12 +211,15 @@ function describeSuppression(by: readonly SuppressionRef[]): string {
 
 export type AcknowledgeOutcome = { ok: true; episode: AlertEpisode; changed: boolean } | { ok: false; reason: string };
 
-/** A person (or the source, or the incident) takes the alert. Acknowledging twice changes nothing. */
-export function acknowledge(e: AlertEpisode, by: string, at: Instant): AcknowledgeOutcome {
+/**
+ * A person (or the source, or the incident) takes the alert. Acknowledging twice changes
+ * nothing. `reason` says how, in the history (e.g. with which incident).
+ */
+export function acknowledge(e: AlertEpisode, by: string, at: Instant, reason = 'acknowledged'): AcknowledgeOutcome {
   if (e.state === 'resolved') return { ok: false, reason: `alert ${episodeId(e)} is resolved; there is nothing to acknowledge` };
   if (e.state === 'acknowledged') return { ok: true, episode: e, changed: false };
   const when = iso(toMs(at));
-  const history = capped([...e.history, { at: when, type: 'state', from: e.state, to: 'acknowledged', reason: 'acknowledged', by }]);
+  const history = capped([...e.history, { at: when, type: 'state', from: e.state, to: 'acknowledged', reason, by }]);
   return { ok: true, episode: { ...e, state: 'acknowledged', acknowledged: { by, at: when }, history }, changed: true };
 }
 

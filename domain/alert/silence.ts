@@ -288,6 +288,22 @@ export function timeframeNextWindow(tf: Timeframe, at: Instant): TimeWindow | nu
   return { startsAt: iso(window[0]), endsAt: window[1] === Infinity ? null : iso(window[1]) };
 }
 
+/**
+ * The first instant after `at` when one of the timeframes starts or stops suppressing (null:
+ * none ever will): when the alerts they may cover must be looked at again.
+ */
+export function nextTimeframeChange(timeframes: readonly Timeframe[], at: Instant): number | null {
+  const t = toMs(at);
+  let next = Infinity;
+  for (const tf of timeframes) {
+    const window = windowAt(tf, t);
+    if (!window) continue;
+    const change = window[0] > t ? window[0] : window[1];
+    if (change > t && change < next) next = change;
+  }
+  return next === Infinity ? null : next;
+}
+
 // ---------------------------------------------------------------- silences
 
 export function isActive(silence: Silence, at: Instant): boolean {

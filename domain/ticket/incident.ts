@@ -25,6 +25,8 @@ export interface Incident extends TicketCommon {
   children: string[];
   /** The problem investigating its cause; resolving the problem may resolve this incident. */
   problem: string | null;
+  /** The alert group that opened it (`alert-group/<key>`), told when work on it starts. Absent for incidents people opened. */
+  alertGroup?: string;
 }
 
 export interface NewIncident {
@@ -36,6 +38,7 @@ export interface NewIncident {
   service?: string | null;
   affectedCis?: string[];
   assignmentGroup?: string | null;
+  alertGroup?: string;
 }
 
 /** What agents (and, for reopen and cancel, callers) do to an incident. */
@@ -86,6 +89,7 @@ export function openIncident(input: NewIncident, number: string, ctx: ActionCont
     parent: null,
     children: [],
     problem: null,
+    ...(input.alertGroup && { alertGroup: input.alertGroup }),
   };
   return note(incident, ctx, 'created', `Incident opened with priority ${incident.priority}`);
 }

@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import type { Severity } from '../../domain/alert/alert';
 import type { AlertRecord } from '../../domain/alert/intake';
 import type { AlertState } from '../../domain/alert/lifecycle';
+import { alertLock } from './keyedLock';
 
 /**
  * Alerts (`alerts`, one document per episode, by `<fingerprint>#<episode>`). The latest
@@ -143,4 +144,32 @@ export async function listAlerts(db: Connection, filter: AlertFilter, limit: num
   if (filter.before) query.lastSeen = { $lt: filter.before };
   const docs = await alertsCollection(db).find(query, { projection: { history: 0, applied: 0 } }).sort({ lastSeen: -1, _id: 1 }).limit(limit).toArray();
   return withIncidents(db, docs.map((doc) => fromDocument({ ...doc, history: [], applied: [] })));
+}
+
+/** What a person's (or the incident's) change makes of an alert; not ok says why it cannot. */
+export type AlertChange = (current: AlertRecord, at: string) => Promise<{ ok: true; episode: Partial<AlertRecord>; changed: boolean } | { ok: false; reason: string }>;
+
+export class AlertChangeRefused extends Error {}
+
+/**
+ * Applies `apply` to alert `id` over the revision read, holding the alert's lock; a write in
+ * between (another process) is read again. Null when there is no such alert.
+ */
+export async function changeAlert(db: Connection, id: string, apply: AlertChange): Promise<AlertRecord | null> {
+  return alertLock(db).withLocks([id.split('#')[0]!], async () => {
+    for (let attempt = 1; ; attempt += 1) {
+      const current = await findAlert(db, id);
+      if (!current) return null;
+      const outcome = await apply(current, new Date().toISOString());
+      if (!outcome.ok) throw new AlertChangeRefused(outcome.reason);
+      if (!outcome.changed) return current;
+      const next = { ...current, ...outcome.episode };
+      try {
+        await updateAlert(db, next, current.rev);
+        return next;
+      } catch (error) {
+        if (!(error instanceof AlertWriteConflict) || attempt >= 5) throw error;
+      }
+    }
+  });
 }

@@ -5,7 +5,10 @@ import { Client, Connection } from '@temporalio/client';
 import Long from 'long';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Connection as StoreConnection } from 'mongoose';
+import { alertIntake } from '../../api/alertCenter';
 import { createApp } from '../../api/app';
+import { cmdbAccess } from '../../api/cmdb';
+import { loadCatalog } from '../../runtime/catalog';
 import type { Catalog } from '../../runtime/catalog';
 import type { NotificationSettings } from '../../activities/notifications';
 import { createLogger, type Logger } from '../../runtime/log';
@@ -147,7 +150,9 @@ export interface TestApi {
 }
 
 /** The API and a core worker against the shared servers, isolated by namespace, database and task queue. */
-export async function startTestApi(options: { sso?: SsoSettings; port?: number; logger?: Logger; corsOrigins?: string[]; catalog?: Catalog } = {}): Promise<TestApi> {
+export async function startTestApi(
+  options: { sso?: SsoSettings; port?: number; logger?: Logger; corsOrigins?: string[]; catalog?: Catalog; /** Apply silences and windows as they start and end, as `npm start` does. */ suppressionClock?: boolean } = {},
+): Promise<TestApi> {
   const masterKey = new MasterKey(randomBytes(32));
   const name = isolationName();
   await createNamespace(name);
@@ -155,7 +160,11 @@ export async function startTestApi(options: { sso?: SsoSettings; port?: number; 
   const worker = await startTestWorker(db, name, name, { masterKey: testMasterKey(masterKey) });
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection, namespace: name });
-  const app = createApp({ db, temporal: client, namespace: name, taskQueue: name, logger: options.logger ?? testLogger(), uiDir: path.resolve(__dirname, '../../ui/dist'), sso: options.sso, corsOrigins: options.corsOrigins, masterKey: testMasterKey(masterKey), catalog: options.catalog });
+  const logger = options.logger ?? testLogger();
+  const catalog = options.catalog ?? loadCatalog();
+  const intake = alertIntake({ db, temporal: client, taskQueue: name, logger, catalog, cmdb: cmdbAccess(db, catalog.cmdb) });
+  const clock = options.suppressionClock ? intake.startSuppressionClock() : null;
+  const app = createApp({ db, temporal: client, namespace: name, taskQueue: name, logger, uiDir: path.resolve(__dirname, '../../ui/dist'), sso: options.sso, corsOrigins: options.corsOrigins, masterKey: testMasterKey(masterKey), catalog, alertIntake: intake });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
   });
@@ -170,6 +179,7 @@ export async function startTestApi(options: { sso?: SsoSettings; port?: number; 
     async stop() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await clock?.stop();
       await worker.stop();
       await connection.close();
       await db.dropDatabase().catch(() => undefined);

@@ -1,4 +1,4 @@
-import { applyUpdate, decide, finished, type GroupAlertUpdate, type GroupState, incidentClosed, newGroup, recordAction, runEnded } from '../../../domain/alert/group';
+import { applyUpdate, decide, finished, type GroupAlertUpdate, type GroupState, incidentAcknowledged, incidentClosed, newGroup, recordAction, runEnded } from '../../../domain/alert/group';
 import { type AlertRule, groupParts, ruleFor, validateAlertRules } from '../../../domain/alert/rules';
 
 function rules(input: unknown): AlertRule[] {
@@ -18,7 +18,7 @@ const T0 = Date.parse('2026-12-04T10:00:00Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
 
 function update(id: string, state: GroupAlertUpdate['state'], minutes: number, extra: Partial<GroupAlertUpdate> = {}): GroupAlertUpdate {
-  return { id, state, severity: 'critical', name: 'DiskFull', summary: '/data 97% full', ciId: 'host-1', ciName: 'db-02', criticality: 'critical', ownerGroup: 'unix', flapping: false, startsAt: at(0), at: at(minutes), ...extra };
+  return { id, state, severity: 'critical', name: 'DiskFull', summary: '/data 97% full', ciId: 'host-1', ciName: 'db-02', criticality: 'critical', ownerGroup: 'unix', flapping: false, acknowledgedBy: null, startsAt: at(0), at: at(minutes), ...extra };
 }
 
 /** Applies updates, then carries out every action at `now` as the workflow would (numbers INC1, INC2…). */
@@ -198,5 +198,46 @@ describe('self-healing', () => {
     const { state } = step(newGroup('k', heal!, at(0)), [update('a#1', 'firing', 0)], 1);
     const resolved = applyUpdate(state, update('a#1', 'resolved', 2)).state;
     expect(finished({ ...resolved, incident: { ...resolved.incident!, state: 'resolved' } }, heal!, at(120))).toBe(false);
+  });
+});
+
+describe('acknowledgement, both ways', () => {
+  /** A group with INC1 open for a#1 and b#1. */
+  function opened() {
+    const held = run(newGroup('k', diskRule!, at(0)), [update('a#1', 'firing', 0), update('b#1', 'firing', 0)], 2);
+    expect(held.state.incident).toMatchObject({ number: 'INC1', attached: ['a#1', 'b#1'] });
+    return held.state;
+  }
+
+  test("a person acknowledging one alert acknowledges the incident, and with it the incident's other alerts", () => {
+    const taken = run(opened(), [update('a#1', 'acknowledged', 3, { acknowledgedBy: 'alice' })], 3);
+    expect(taken.actions).toEqual([{ type: 'acknowledge_incident', number: 'INC1', by: 'alice', alert: 'a#1' }]);
+    expect(taken.state.incident!.acknowledged).toEqual({ by: 'alice', at: at(3), alerts: ['a#1'] });
+    const next = run(taken.state, [], 3);
+    expect(next.actions).toEqual([{ type: 'acknowledge_alerts', number: 'INC1', by: 'alice', alerts: ['b#1'] }]);
+    expect(next.state.alerts['b#1']).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'alice' });
+    expect(run(next.state, [], 4).actions).toEqual([]);
+  });
+
+  test('an incident started by a person acknowledges its open alerts once; one given back stays given back', () => {
+    const started = incidentAcknowledged(opened(), 'bob', at(3));
+    const acked = run(started, [update('b#1', 'resolved', 3)], 3);
+    expect(acked.actions).toEqual([{ type: 'acknowledge_alerts', number: 'INC1', by: 'bob', alerts: ['a#1'] }]);
+    // bob gives a#1 back: the group does not take it again, and does not treat it as news.
+    const givenBack = run(acked.state, [update('a#1', 'firing', 5)], 5);
+    expect(givenBack.actions).toEqual([]);
+    // A second start (a reopened and started incident) does not replace the first acknowledgement.
+    expect(incidentAcknowledged(givenBack.state, 'carol', at(6)).incident!.acknowledged!.by).toBe('bob');
+  });
+
+  test('alerts the group acknowledged do not acknowledge the incident again, and a reopened incident asks again', () => {
+    const acked = run(run(opened(), [update('a#1', 'acknowledged', 3, { acknowledgedBy: 'alice' })], 3).state, [], 3).state;
+    const resolved = run(acked, [update('a#1', 'resolved', 10), update('b#1', 'resolved', 10)], 10);
+    expect(resolved.actions.map((a) => a.type)).toEqual(['resolve_incident']);
+    const refired = run(resolved.state, [update('a#2', 'firing', 12, { startsAt: at(12) })], 12);
+    expect(refired.actions.map((a) => a.type)).toEqual(['reopen_incident']);
+    expect(refired.state.incident!.acknowledged).toBeNull();
+    const attached = run(refired.state, [], 12);
+    expect(attached.actions).toEqual([expect.objectContaining({ type: 'attach_alerts', alerts: ['a#2'] })]);
   });
 });

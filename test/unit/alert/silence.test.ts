@@ -1,6 +1,7 @@
 import {
   describeRecurrence,
   isActive,
+  nextTimeframeChange,
   nextWindow,
   parseInstant,
   type Recurrence,
@@ -328,5 +329,27 @@ describe('parseInstant', () => {
     ['tomorrow', null],
   ])('%s', (text, expected) => {
     expect(parseInstant(text)).toBe(expected);
+  });
+});
+
+describe('nextTimeframeChange: when suppression must be looked at again', () => {
+  const oneOff = silence({ startsAt: '2025-06-01T10:00:00Z', endsAt: '2025-06-01T12:00:00Z' });
+  const sundays = silence({ recurrence: sundayNights('Europe/Paris') });
+
+  test('the start of a pending timeframe, the end of an active one, the soonest of several', () => {
+    expect(nextTimeframeChange([oneOff], '2025-06-01T09:00:00Z')).toBe(ms('2025-06-01T10:00:00Z'));
+    expect(nextTimeframeChange([oneOff], '2025-06-01T10:00:00Z')).toBe(ms('2025-06-01T12:00:00Z'));
+    // Sunday 1 June 2025 02:00–04:00 Paris is 00:00–02:00 UTC: inside it, the next change is its end.
+    expect(nextTimeframeChange([sundays], '2025-06-01T01:00:00Z')).toBe(ms('2025-06-01T02:00:00Z'));
+    expect(nextTimeframeChange([sundays, oneOff], '2025-06-01T03:00:00Z')).toBe(ms('2025-06-01T10:00:00Z'));
+    expect(nextTimeframeChange([sundays, oneOff], '2025-06-01T13:00:00Z')).toBe(ms('2025-06-08T00:00:00Z'));
+  });
+
+  test('none once everything has ended; an open-ended window changes only when it starts', () => {
+    expect(nextTimeframeChange([oneOff], '2025-06-01T12:00:00Z')).toBeNull();
+    expect(nextTimeframeChange([], '2025-06-01T12:00:00Z')).toBeNull();
+    const standing: Timeframe = { startsAt: '2025-06-02T00:00:00Z' };
+    expect(nextTimeframeChange([standing], '2025-06-01T00:00:00Z')).toBe(ms('2025-06-02T00:00:00Z'));
+    expect(nextTimeframeChange([standing], '2025-06-03T00:00:00Z')).toBeNull();
   });
 });
