@@ -3,11 +3,12 @@ import type { Connection } from 'mongoose';
 import type { Catalog } from '../runtime/catalog';
 import type { Logger } from '../runtime/log';
 import { cmdbEnrichment, type CmdbSource } from '../store/alerts/enrichment';
+import { ruleGrouping } from '../store/alerts/grouping';
 import { ensureAlertStore } from '../store/alerts/indexes';
 import type { IntakeSources } from '../store/alerts/intake';
 import { resuppressOpenAlerts, storedSuppression } from '../store/alerts/suppression';
 import type { AlertRecord } from '../domain/alert/intake';
-import { groupKeyFor, groupNotifier, groupTeller } from './alertGroups';
+import { groupNotifier, groupTeller } from './alertGroups';
 import { type SuppressionClock, startSuppressionClock } from './suppressionClock';
 
 export interface AlertCenterDeps {
@@ -44,7 +45,7 @@ export function alertIntake(deps: AlertCenterDeps): AlertIntake {
   const reapply = async (at: string) => tellGroups((await resuppressOpenAlerts(deps.db, at, deps.cmdb)).changed);
   let clock: SuppressionClock | undefined;
   return {
-    sources: { suppressionAt, enrichment: cmdbEnrichment(deps.cmdb, deps.catalog.enrichment), groupKeyOf: groupKeyFor(deps.catalog.alertRules) },
+    sources: { suppressionAt, enrichment: cmdbEnrichment(deps.cmdb, deps.catalog.enrichment), grouping: ruleGrouping(deps.db, deps.catalog.alertRules, deps.cmdb) },
     alertsReady: ensureAlertStore(deps.db).catch((error: unknown) => deps.logger.warn({ err: error }, 'alert indexes could not be made; intake works without them, slower')),
     notifyGroups: groupNotifier({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, rules: deps.catalog.alertRules, logger: deps.logger }),
     tellGroups,

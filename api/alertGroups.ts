@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import type { GroupAlertUpdate } from '../domain/alert/group';
 import type { AlertRecord } from '../domain/alert/intake';
-import { type AlertRule, groupKey, ruleFor } from '../domain/alert/rules';
+import type { AlertRule } from '../domain/alert/rules';
 import type { Logger } from '../runtime/log';
 import { markSignalled } from '../store/alerts/requests';
 import { alertGroupWorkflow, alertGroupWorkflowId, alertUpdateSignal } from '../workflows/alertGroup';
@@ -72,16 +72,6 @@ export function groupTeller({ temporal, taskQueue, rules }: Pick<GroupNotifierDe
   };
 }
 
-/** The group key the rules give an alert; null when no rule takes it. */
-export function groupKeyFor(rules: readonly AlertRule[]): (record: AlertRecord) => string | null {
-  return (record) => {
-    const rule = ruleFor(ruleAlert(record), rules);
-    return rule ? groupKey(rule, ruleAlert(record)) : null;
-  };
-}
-
-const ruleAlert = (record: AlertRecord) => ({ labels: record.labels, severity: record.severity, source: record.source, ciId: record.ciId, application: record.context?.applications[0]?.id ?? null });
-
 function updateOf(record: AlertRecord): GroupAlertUpdate {
   const context = record.context;
   return {
@@ -96,6 +86,7 @@ function updateOf(record: AlertRecord): GroupAlertUpdate {
     ownerGroup: context?.ownerGroup ?? null,
     flapping: record.flap.since !== null,
     acknowledgedBy: record.state === 'acknowledged' ? (record.acknowledged?.by ?? null) : null,
+    rootCi: record.topology?.rootCi ?? null,
     startsAt: record.startsAt,
     at: record.lastSeen,
   };

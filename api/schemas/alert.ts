@@ -67,6 +67,10 @@ export const alert = z
     generatorURL: z.string().nullable(),
     raw: z.object({ digest: z.string(), pointer: z.string() }),
     groupKey: z.string().optional().meta({ description: 'The alert group it joined (`alert-group/<key>` is its workflow)' }),
+    topology: z
+      .object({ rootCi: z.string(), related: z.array(z.string()) })
+      .optional()
+      .meta({ description: "Set when it joined its group by topology: the group's probable root CI then, and the open alerts it relates to" }),
     incident: z.string().optional().meta({ description: 'The incident its group opened or attached it to' }),
     history: z.array(historyEntry).optional().meta({ description: 'State changes, oldest first (the latest 100); only on one alert' }),
   })

@@ -26,6 +26,8 @@ export interface GroupAlertUpdate {
   flapping: boolean;
   /** Who acknowledged it, while it is acknowledged. */
   acknowledgedBy: string | null;
+  /** The group's probable root CI by topology when this alert joined (domain/alert/topology.ts); null: joined by key. */
+  rootCi?: string | null;
   /** When the problem began (the episode's startsAt). */
   startsAt: string;
   /** When this change happened. */
@@ -47,6 +49,8 @@ export interface GroupIncident {
    * acknowledged again, so a person may give one back.
    */
   acknowledged?: { by: string; at: string; alerts: string[] } | null;
+  /** The probable root CI the incident names (in its description or a later note). */
+  root?: string | null;
 }
 
 /** A self-healing run the group started. */
@@ -79,17 +83,19 @@ export interface GroupState {
   runs: GroupRun[];
   /** The run cap was reached and said so on the incident. */
   capNoted?: boolean;
+  /** The probable root CI by topology, from the latest alert that joined by topology. */
+  root?: string | null;
 }
 
 export type GroupAction =
-  | { type: 'open_incident'; title: string; description: string; impact: 1 | 2 | 3; urgency: 1 | 2 | 3; assignmentGroup: string | null; affectedCis: string[]; alerts: string[] }
+  | { type: 'open_incident'; title: string; description: string; impact: 1 | 2 | 3; urgency: 1 | 2 | 3; assignmentGroup: string | null; affectedCis: string[]; alerts: string[]; root?: string }
   | { type: 'reopen_incident'; number: string; reason: string }
   | { type: 'attach_alerts'; number: string; alerts: string[]; note: string }
   | { type: 'resolve_incident'; number: string; note: string }
   | { type: 'start_remediation'; attempt: number; runbook: string; params: Record<string, string>; targets: string[]; alerts: string[] }
   /** Puts a run's result (and, for a failure, the escalation) on the incident. */
   | { type: 'report_remediation'; number: string; attempt: number; note: string; escalate: boolean }
-  | { type: 'note'; number: string; note: string; marks: 'cap' | 'unverified'; attempt?: number }
+  | { type: 'note'; number: string; note: string; marks: 'cap' | 'unverified' | 'root'; attempt?: number; root?: string }
   /** A person acknowledged one of the incident's alerts: the incident is theirs (assigned if nobody has it, and started). */
   | { type: 'acknowledge_incident'; number: string; by: string; alert: string }
   /** The incident is acknowledged: so are its open alerts. */
@@ -105,7 +111,9 @@ export function applyUpdate(state: GroupState, update: GroupAlertUpdate): { stat
   const held = state.alerts[update.id];
   const alert: GroupAlert = { ...fields, joinedAt: held?.joinedAt ?? at, resolvedAt: update.state === 'resolved' ? (held?.resolvedAt ?? at) : null };
   const order = held ? state.order : [...state.order, update.id];
-  return { state: { ...state, alerts: { ...state.alerts, [update.id]: alert }, order, lastActivityAt: later(state.lastActivityAt, at) }, joined: held ? [] : [update.id] };
+  // The root an alert brings counts when it joins: its later updates carry the root of that time.
+  const root = (!held && update.rootCi) || state.root || null;
+  return { state: { ...state, alerts: { ...state.alerts, [update.id]: alert }, order, lastActivityAt: later(state.lastActivityAt, at), root }, joined: held ? [] : [update.id] };
 }
 
 const later = (a: string, b: string) => (Date.parse(b) > Date.parse(a) ? b : a);
@@ -145,12 +153,14 @@ export function decide(state: GroupState, rule: AlertRule, now: string): { actio
     // No incident, a closed one (it never absorbs alerts), or a resolved one past its reopen window.
     const hold = parseDuration(rule.holdFor);
     const candidates = alerts.filter((a) => actionable(a) && !incident?.attached.includes(a.id));
-    if (candidates.some((a) => Date.parse(a.startsAt) + hold <= nowMs)) actions.push(openIncident(rule, incident ? candidates : alerts.filter(open)));
+    if (candidates.some((a) => Date.parse(a.startsAt) + hold <= nowMs)) actions.push(openIncident(rule, incident ? candidates : alerts.filter(open), rootOf(state)));
     else if (candidates.length) wakeAt = Math.min(...candidates.map((a) => Date.parse(a.startsAt) + hold));
   } else if (incident?.state === 'open') {
     const unattached = alerts.filter((a) => open(a) && !incident.attached.includes(a.id)).map((a) => a.id);
     if (unattached.length) actions.push({ type: 'attach_alerts', number: incident.number, alerts: unattached, note: `${unattached.length} more alert${unattached.length === 1 ? '' : 's'} joined: ${unattached.map((id) => `${state.alerts[id]!.name} [${id}]`).join(', ')}` });
     actions.push(...acknowledgementActions(incident, alerts));
+    const root = rootOf(state);
+    if (root && root.ciId !== incident.root) actions.push({ type: 'note', number: incident.number, marks: 'root', root: root.ciId, note: `Probable root cause now ${root.label}: ${root.explains}.` });
     if (shouldResolve(rule, alerts, incident) || remediationResolved(rule, state)) {
       actions.push({ type: 'resolve_incident', number: incident.number, note: resolveNote(rule, alerts) });
     }
@@ -223,17 +233,27 @@ export function runEnded(state: GroupState, attempt: number, outcome: { status: 
   return { ...state, runs: state.runs.map((r) => (r.attempt === attempt ? { ...r, status: outcome.status, summary: outcome.summary, runId: outcome.runId ?? r.runId, endedAt: at } : r)) };
 }
 
-function openIncident(rule: AlertRule, alerts: GroupAlert[]): GroupAction {
+/** The probable root, named from the group's alerts on it. */
+function rootOf(state: GroupState): { ciId: string; label: string; explains: string } | null {
+  if (!state.root) return null;
+  const on = state.order.map((id) => state.alerts[id]!).filter((a) => a.ciId === state.root);
+  const others = state.order.filter((id) => state.alerts[id]!.ciId !== state.root).length;
+  const name = on[0]?.ciName;
+  return { ciId: state.root, label: name ? `${name} (${state.root})` : state.root, explains: `${others} other alert${others === 1 ? ' is' : 's are'} on CIs that depend on it` };
+}
+
+function openIncident(rule: AlertRule, alerts: GroupAlert[], root: ReturnType<typeof rootOf> = null): GroupAction {
   const worst = [...alerts].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.joinedAt.localeCompare(b.joinedAt))[0]!;
   const criticality = alerts.reduce<Criticality | null>((best, a) => (critRank(a.criticality) > critRank(best) ? a.criticality : best), null);
-  const cis = [...new Set(alerts.map((a) => a.ciId).filter((id): id is string => id !== null))];
+  const cis = [...new Set([...(root ? [root.ciId] : []), ...alerts.map((a) => a.ciId).filter((id): id is string => id !== null)])];
   const where = worst.ciName ? ` on ${worst.ciName}` : '';
   const more = alerts.length > 1 ? ` (+${alerts.length - 1} more alert${alerts.length > 2 ? 's' : ''})` : '';
   const lines = alerts.map((a) => `- ${a.severity} ${a.name}${a.ciName ? ` on ${a.ciName}` : ''}: ${a.summary} [${a.id}]`);
   return {
     type: 'open_incident',
     title: `${worst.name}${where}${more}`.slice(0, 200),
-    description: [`Opened by alert rule ${rule.id} for ${alerts.length} alert${alerts.length === 1 ? '' : 's'}:`, ...lines].join('\n').slice(0, 10_000),
+    description: [`Opened by alert rule ${rule.id} for ${alerts.length} alert${alerts.length === 1 ? '' : 's'}:`, ...lines, ...(root ? ['', `Probable root cause: ${root.label}: ${root.explains}.`] : [])].join('\n').slice(0, 10_000),
+    ...(root && { root: root.ciId }),
     impact: impactOf(criticality),
     urgency: urgencyOf(worst.severity),
     assignmentGroup: worst.ownerGroup ?? alerts.find((a) => a.ownerGroup)?.ownerGroup ?? rule.incident?.fallbackGroup ?? null,
@@ -286,7 +306,7 @@ export function recordAction(state: GroupState, action: GroupAction, at: string,
   const incident = state.incident;
   switch (action.type) {
     case 'open_incident':
-      return { ...state, incident: { number: number!, state: 'open', openedAt: at, resolvedAt: null, attached: action.alerts } };
+      return { ...state, incident: { number: number!, state: 'open', openedAt: at, resolvedAt: null, attached: action.alerts, root: action.root ?? null } };
     case 'reopen_incident':
       // A re-fire is news: whoever had the incident before is asked again, through its alerts.
       return { ...state, incident: { ...incident!, state: 'open', resolvedAt: null, acknowledged: null } };
@@ -299,6 +319,7 @@ export function recordAction(state: GroupState, action: GroupAction, at: string,
     case 'report_remediation':
       return { ...state, runs: state.runs.map((r) => (r.attempt === action.attempt ? { ...r, reported: true } : r)) };
     case 'note':
+      if (action.marks === 'root') return { ...state, incident: { ...incident!, root: action.root ?? null } };
       return action.marks === 'cap' ? { ...state, capNoted: true } : { ...state, runs: state.runs.map((r) => (r.attempt === action.attempt ? { ...r, unverified: true } : r)) };
     case 'acknowledge_incident':
       return incidentAcknowledged(state, action.by, at, [action.alert]);

@@ -34,6 +34,8 @@ export type AlertRecord = AlertEpisode &
     /** The alert group it joined, and the incident that group opened or attached it to (set by the group). */
     groupKey?: string;
     incident?: string;
+    /** Set when it joined its group by topology: the group's probable root CI then, and the open alerts it relates to. */
+    topology?: { rootCi: string; related: string[] };
   };
 
 export const MAX_APPLIED = 32;

@@ -34,6 +34,12 @@ export interface RemediationPolicy {
   verifyWithin: string;
 }
 
+/** Topology correlation (domain/alert/topology.ts): alerts on CIs that depend on each other share a group. */
+export interface TopologyPolicy {
+  /** How many relations away a failure is followed in the impact traversal. */
+  depth: number;
+}
+
 export interface AlertRule {
   id: string;
   description: string;
@@ -50,6 +56,8 @@ export interface AlertRule {
   remediation: RemediationPolicy | null;
   /** When the incident resolves by itself. */
   resolve: ResolvePolicy;
+  /** Join alerts on dependent CIs across group keys; null: group by key only. */
+  topology: TopologyPolicy | null;
 }
 
 export interface RuleAlert {
@@ -85,7 +93,7 @@ export function groupKey(rule: AlertRule, alert: RuleAlert): string {
 
 // ---------------------------------------------------------------- validation
 
-const RULE_FIELDS = ['id', 'description', 'match', 'minSeverity', 'groupBy', 'groupWindow', 'holdFor', 'incident', 'remediation', 'resolve'];
+const RULE_FIELDS = ['id', 'description', 'match', 'minSeverity', 'groupBy', 'groupWindow', 'holdFor', 'incident', 'remediation', 'resolve', 'topology'];
 const RESOLVE: readonly ResolvePolicy[] = ['all', 'first', 'last', 'remediation'];
 
 export type RuleProblem = { path: string; message: string };
@@ -128,6 +136,7 @@ function readRule(item: unknown, path: string, problems: RuleProblem[]): AlertRu
   const resolve = (item.resolve ?? 'all') as ResolvePolicy;
   if (!RESOLVE.includes(resolve)) problems.push({ path: `${path}.resolve`, message: `must be one of ${RESOLVE.join(', ')}` });
   if (resolve === 'remediation' && item.remediation == null) problems.push({ path: `${path}.resolve`, message: "'remediation' needs a remediation to verify" });
+  const topology = item.topology === undefined || item.topology === null || item.topology === false ? null : readTopology(item.topology, `${path}.topology`, problems);
   if (problems.length > before || !matchers) return null;
   return {
     id: item.id as string,
@@ -140,7 +149,19 @@ function readRule(item: unknown, path: string, problems: RuleProblem[]): AlertRu
     incident,
     remediation,
     resolve,
+    topology,
   };
+}
+
+const DEFAULT_TOPOLOGY_DEPTH = 4;
+
+function readTopology(input: unknown, path: string, problems: RuleProblem[]): TopologyPolicy | null {
+  if (input === true) return { depth: DEFAULT_TOPOLOGY_DEPTH };
+  if (!isObject(input) || Object.keys(input).some((k) => k !== 'depth') || (input.depth !== undefined && !(Number.isInteger(input.depth) && (input.depth as number) >= 1 && (input.depth as number) <= 10))) {
+    problems.push({ path, message: 'must be true or { depth } with depth a whole number from 1 to 10' });
+    return null;
+  }
+  return { depth: (input.depth as number | undefined) ?? DEFAULT_TOPOLOGY_DEPTH };
 }
 
 function readMatch(input: unknown, path: string, problems: RuleProblem[]): Matcher[] | null {

@@ -4,6 +4,7 @@ import { type AlertRecord, applyEvents, type EventOutcome, eventRef } from '../.
 import type { Suppression, SuppressibleAlert } from '../../domain/alert/maintenance';
 import { AlertWriteConflict, appliedAmong, insertAlert, latestAlerts, updateAlert } from './alerts';
 import type { EnrichmentSource } from './enrichment';
+import type { GroupingSource } from './grouping';
 import { alertLock } from './keyedLock';
 import { type IntakeRequestDocument, markApplied, recordRequest, requestId } from './requests';
 
@@ -41,8 +42,8 @@ export type SuppressionSource = (at: string) => Promise<(alert: SuppressibleAler
 export interface IntakeSources {
   suppressionAt: SuppressionSource;
   enrichment?: EnrichmentSource;
-  /** The alert group an alert belongs to by the rules (null: none takes it), stored with the alert. */
-  groupKeyOf?: (record: AlertRecord) => string | null;
+  /** The alert group each alert belongs to by the rules (none: no rule takes it), stored with the alert. */
+  grouping?: GroupingSource;
 }
 
 /**
@@ -84,11 +85,12 @@ async function applyWithRetry(db: Connection, id: string, request: AcceptedReque
     const skip = retried || attempt > 1 ? await appliedAmong(db, refs) : new Set<string>();
     const latest = await latestAlerts(db, fingerprints);
     const result = applyEvents({ bodyId: id, events: request.events, latest, suppressionOf, enrich, skip });
+    const groupOf = await sources.grouping?.();
     try {
       const written: AlertRecord[] = [];
       for (const { record: applied, created } of result.writes.values()) {
-        const key = sources.groupKeyOf?.(applied);
-        const record = key ? { ...applied, groupKey: key } : applied;
+        const group = groupOf?.(applied);
+        const record = group ? { ...applied, ...group } : applied;
         if (created) await insertAlert(db, record);
         else await updateAlert(db, record, latest.get(record.fingerprint)!.rev);
         written.push(record);

@@ -241,3 +241,18 @@ describe('acknowledgement, both ways', () => {
     expect(attached.actions).toEqual([expect.objectContaining({ type: 'attach_alerts', alerts: ['a#2'] })]);
   });
 });
+
+describe('topology: the probable root', () => {
+  test('the incident names the root an alert brought; a later root is said in a note, once', () => {
+    const vm = update('vm#1', 'firing', 0, { ciId: 'vm-1', ciName: 'vm-1' });
+    const opened = run(newGroup('k', diskRule!, at(0)), [vm, update('host#1', 'firing', 0, { ciId: 'host-1', ciName: 'host-1', rootCi: 'host-1' })], 2);
+    const open = opened.actions[0] as Extract<(typeof opened.actions)[number], { type: 'open_incident' }>;
+    expect(open.description).toContain('Probable root cause: host-1 (host-1): 1 other alert is on CIs that depend on it.');
+    expect(open.affectedCis[0]).toBe('host-1');
+    // Its later updates carry the root of their time; only a joining alert moves it.
+    expect(run(opened.state, [update('vm#1', 'firing', 3, { ciId: 'vm-1', rootCi: 'vm-1' })], 3).actions).toEqual([]);
+    const sw = run(opened.state, [update('sw#1', 'firing', 4, { ciId: 'sw-1', ciName: 'sw-1', rootCi: 'sw-1' })], 4);
+    expect(sw.actions).toEqual(expect.arrayContaining([{ type: 'note', number: 'INC1', marks: 'root', root: 'sw-1', note: 'Probable root cause now sw-1 (sw-1): 2 other alerts are on CIs that depend on it.' }]));
+    expect(run(sw.state, [], 5).actions).toEqual([]);
+  });
+});
