@@ -25,7 +25,9 @@ export interface AlertIntake {
   sources: IntakeSources;
   /** Resolves once the alert collections' indexes exist. */
   alertsReady: Promise<void>;
-  notifyGroups: ReturnType<typeof groupNotifier>;
+  notifyGroups: ReturnType<typeof groupNotifier>['notifyGroups'];
+  /** Finishes telling the groups of requests a stopped process stored but did not finish telling; how many. */
+  resumeGroupSignals: () => Promise<number>;
   /**
    * Tells the groups of alerts a person changed (the console's acknowledgements, silences). The
    * change is stored either way; a group that cannot be told now hears the alert's next change.
@@ -43,11 +45,13 @@ export function alertIntake(deps: AlertCenterDeps): AlertIntake {
   const tellGroups = (changed: readonly AlertRecord[]) =>
     tell(changed).catch((error: unknown) => deps.logger.warn({ err: error, alerts: changed.map((a) => a.id) }, 'alert groups could not be told of a change made in the console'));
   const reapply = async (at: string) => tellGroups((await resuppressOpenAlerts(deps.db, at, deps.cmdb)).changed);
+  const notifier = groupNotifier({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, rules: deps.catalog.alertRules, logger: deps.logger });
   let clock: SuppressionClock | undefined;
   return {
     sources: { suppressionAt, enrichment: cmdbEnrichment(deps.cmdb, deps.catalog.enrichment), grouping: ruleGrouping(deps.db, deps.catalog.alertRules, deps.cmdb) },
     alertsReady: ensureAlertStore(deps.db).catch((error: unknown) => deps.logger.warn({ err: error }, 'alert indexes could not be made; intake works without them, slower')),
-    notifyGroups: groupNotifier({ db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, rules: deps.catalog.alertRules, logger: deps.logger }),
+    notifyGroups: notifier.notifyGroups,
+    resumeGroupSignals: notifier.resumeUnsignalled,
     tellGroups,
     async suppressionChanged(at) {
       await reapply(at);

@@ -4,7 +4,8 @@ import type { GroupAlertUpdate } from '../domain/alert/group';
 import type { AlertRecord } from '../domain/alert/intake';
 import type { AlertRule } from '../domain/alert/rules';
 import type { Logger } from '../runtime/log';
-import { markSignalled } from '../store/alerts/requests';
+import { findAlert } from '../store/alerts/alerts';
+import { markSignalled, unsignalledRequests } from '../store/alerts/requests';
 import { alertGroupWorkflow, alertGroupWorkflowId, alertUpdateSignal } from '../workflows/alertGroup';
 
 export interface GroupNotifierDeps {
@@ -17,6 +18,8 @@ export interface GroupNotifierDeps {
 
 /** How long a request whose groups could not be told waits before the next attempt. */
 const RETRY_MS = 10_000;
+/** Requests read at a time when resuming at start. */
+const RESUME_BATCH = 100;
 
 /**
  * Tells alert groups about the alerts a request changed (as intake wrote them), by signal-with-start of
@@ -34,7 +37,26 @@ export function groupNotifier({ db, temporal, taskQueue, rules, logger }: GroupN
     await markSignalled(db, requestId);
   }
 
-  return async function notifyGroups(requestId: string, changed: readonly AlertRecord[]): Promise<void> {
+  /**
+   * At start: tells the groups of requests a stopped process stored but did not finish
+   * telling (each alert as it is now; hearing a state twice changes nothing in a group).
+   */
+  async function resumeUnsignalled(): Promise<number> {
+    let resumed = 0;
+    for (let batch = await unsignalledRequests(db, RESUME_BATCH); batch.length; batch = await unsignalledRequests(db, RESUME_BATCH)) {
+      for (const request of batch) {
+        const ids = [...new Set(request.outcomes.filter((o) => o.changed && o.alertId).map((o) => o.alertId!))];
+        const alerts = (await Promise.all(ids.map((id) => findAlert(db, id)))).filter((a) => a !== null);
+        await notify(request._id, alerts);
+        resumed += 1;
+      }
+    }
+    return resumed;
+  }
+
+  return { notifyGroups, resumeUnsignalled };
+
+  async function notifyGroups(requestId: string, changed: readonly AlertRecord[]): Promise<void> {
     try {
       await notify(requestId, changed);
     } catch (error) {
@@ -50,7 +72,7 @@ export function groupNotifier({ db, temporal, taskQueue, rules, logger }: GroupN
         }, RETRY_MS).unref();
       retry();
     }
-  };
+  }
 }
 
 /** Signals (with start) the group of each alert given, with the alert as it is now. */

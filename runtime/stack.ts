@@ -117,6 +117,10 @@ export async function startStack(config: Config, opts: StackOptions): Promise<St
       cleanups.push(() => closeServer(server));
       const clock = intake.startSuppressionClock();
       cleanups.push(() => clock.stop());
+      intake.resumeGroupSignals().then(
+        (resumed) => resumed && opts.logger.info({ resumed }, 'told alert groups of intake requests a previous run had stored but not signalled'),
+        (error: unknown) => opts.logger.warn({ err: error }, 'could not resume telling alert groups of stored intake requests; their alerts reach the groups with their next change'),
+      );
       if (config.FLOWDESK_SNMP_TRAP_PORT) {
         const traps = startTrapReceiver({ db, intake, rules: catalog.trapRules, host: config.FLOWDESK_HOST, port: config.FLOWDESK_SNMP_TRAP_PORT, communities: config.FLOWDESK_SNMP_TRAP_COMMUNITIES, logger: opts.logger });
         cleanups.push(async () => {

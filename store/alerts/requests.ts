@@ -34,7 +34,7 @@ const requests = (db: Connection) => db.collection<IntakeRequestDocument>('alert
 export const requestId = (source: AlertSource, sender: string, digest: string) => sha256Hex(JSON.stringify([source, sender, digest]));
 
 export async function ensureRequestIndexes(db: Connection): Promise<void> {
-  await requests(db).createIndex({ receivedAt: -1 });
+  await Promise.all([requests(db).createIndex({ receivedAt: -1 }), requests(db).createIndex({ state: 1, receivedAt: 1 })]);
 }
 
 /** Stores a request; when it is already stored, counts the delivery and returns the stored one. */
@@ -60,4 +60,9 @@ export async function markSignalled(db: Connection, id: string): Promise<void> {
 
 export async function findRequest(db: Connection, id: string): Promise<IntakeRequestDocument | null> {
   return requests(db).findOne({ _id: id });
+}
+
+/** Requests whose alerts were written but whose groups were not all told (a process stopped in between), oldest first. */
+export async function unsignalledRequests(db: Connection, limit: number): Promise<Array<Pick<IntakeRequestDocument, '_id' | 'outcomes'>>> {
+  return requests(db).find({ state: 'applied' }, { projection: { _id: 1, outcomes: 1 } }).sort({ receivedAt: 1 }).limit(limit).toArray();
 }

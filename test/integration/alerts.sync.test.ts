@@ -1,11 +1,17 @@
+import { alertIntake } from '../../api/alertCenter';
+import { cmdbAccess } from '../../api/cmdb';
 import { validateAlertRules } from '../../domain/alert/rules';
+import { ADAPTERS } from '../../domain/alert/sources';
+import { acceptRequest } from '../../store/alerts/intake';
+import { findRequest } from '../../store/alerts/requests';
 import { loadCatalog } from '../../runtime/catalog';
 import { issueToken } from '../../store/tokens';
-import { addUser, eventually, startTestApi, type TestApi, type TestUser } from '../setup/harness';
+import { addUser, eventually, startTestApi, testLogger, type TestApi, type TestUser } from '../setup/harness';
 
-// Acknowledgement both ways through the real engine (a person acknowledging an alert takes
-// the incident; a person starting the incident acknowledges its alerts), and silences that
-// start and end by the clock, with nobody touching them.
+// Keeping alerts, groups and incidents in step through the real engine: acknowledgement both
+// ways (a person acknowledging an alert takes the incident; a person starting the incident
+// acknowledges its alerts), silences that start and end by the clock with nobody touching
+// them, and a request stored by a process that stopped before telling the groups.
 
 const fixture = (name: string) => structuredClone(require(`../fixtures/alerts/${name}.json`));
 
@@ -135,4 +141,23 @@ test('a silence ending by time releases its alerts and their group escalates; on
     return a.state === 'suppressed' ? a : null;
   });
   expect(suppressed.suppressedBy).toEqual([{ kind: 'silence', id: later.body.id }]);
+}, 90_000);
+
+test('a request stored by a process that stopped before telling the groups reaches them when the next one starts', async () => {
+  // What the intake route does up to the moment it would signal, then "the process stops".
+  const intake = alertIntake({ db: api.db, temporal: api.client, taskQueue: api.taskQueue, logger: testLogger(), catalog, cmdb: cmdbAccess(api.db, catalog.cmdb) });
+  const body = trigger('stranded-1', 'stranded');
+  const receivedAt = new Date().toISOString();
+  const parsed = ADAPTERS.events.parse(body, { receivedAt, sender: 'grafana' });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  const stored = await acceptRequest(api.db, { source: 'events', sender: 'grafana', actor: 'prometheus', digest: parsed.digest, payload: body, receivedAt, events: parsed.events, notes: [] }, intake.sources);
+  expect((await findRequest(api.db, stored.requestId))!.state).toBe('applied');
+  await new Promise((r) => setTimeout(r, 1500));
+  const id = stored.outcomes[0]!.alertId!;
+  expect((await alertOf(id)).incident).toBeUndefined();
+
+  expect(await intake.resumeGroupSignals()).toBeGreaterThanOrEqual(1);
+  expect((await findRequest(api.db, stored.requestId))!.state).toBe('signalled');
+  await eventually('the incident the group opened once told', async () => (await alertOf(id)).incident);
+  expect(await intake.resumeGroupSignals()).toBe(0);
 }, 90_000);
