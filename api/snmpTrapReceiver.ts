@@ -1,7 +1,10 @@
 import type { Connection } from 'mongoose';
 import snmp from 'net-snmp';
 import { trapEvent, trapFromPdu, type TrapRules } from '../domain/alert/sources/snmpTrap';
+import { snmpUserOf } from '../activities/clients/snmp';
 import type { Logger } from '../runtime/log';
+import type { MasterKeySource } from '../runtime/masterKey';
+import { listCredentials, resolveCredential } from '../store/credentials';
 import { acceptRequest } from '../store/alerts/intake';
 import type { AlertIntake } from './alertCenter';
 
@@ -13,6 +16,8 @@ export interface TrapReceiverOptions {
   port: number;
   /** v1/v2c communities accepted; traps with another are refused (and logged). */
   communities: string[];
+  /** SNMPv3 users accepted (their keys localized to each sender's engine ID); a v3 trap from another user, or with wrong keys, is refused. */
+  users?: snmp.User[];
   logger: Logger;
   /** The intake integration traps are stored under (part of their fingerprints). */
   sender?: string;
@@ -27,7 +32,7 @@ export interface TrapReceiver {
 }
 
 /**
- * SNMP traps (v1, v2c; informs too) on a UDP port through net-snmp's receiver, into the
+ * SNMP traps (v1, v2c, v3 with configured users; informs too) on a UDP port through net-snmp's receiver, into the
  * same pipeline as the HTTP intake: each trap is one request (its digest over the PDU, so
  * two traps are never mistaken for one re-delivery), enriched by the source address,
  * grouped and escalated like any alert. UDP has no retry: a trap that cannot be stored is
@@ -71,6 +76,7 @@ export function startTrapReceiver(options: TrapReceiverOptions): TrapReceiver {
     void task.finally(() => inFlight.delete(task));
   });
   for (const community of options.communities) receiver.getAuthorizer().addCommunity(community);
+  for (const user of options.users ?? []) receiver.getAuthorizer().addUser(user);
 
   return {
     counts,
@@ -82,4 +88,24 @@ export function startTrapReceiver(options: TrapReceiverOptions): TrapReceiver {
         receiver.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The SNMPv3 users traps may come from: stored snmp_v3 credentials, by name (their keys stay
+ * sealed in the vault, not in the environment). A name that is not an snmp_v3 credential
+ * stops start-up, saying which.
+ */
+export async function trapUsers(db: Connection, masterKey: MasterKeySource, names: readonly string[]): Promise<snmp.User[]> {
+  if (!names.length) return [];
+  const stored = new Map((await listCredentials(db, 'snmp_v3')).map((c) => [c.name, c._id]));
+  const missing = names.filter((n) => !stored.has(n));
+  if (missing.length) throw new Error(`FLOWDESK_SNMP_TRAP_USERS names ${missing.join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} not stored snmp_v3 credentials; create ${missing.length === 1 ? 'it' : 'them'} under Credentials first`);
+  const key = await masterKey();
+  return Promise.all(
+    names.map(async (name) => {
+      const credential = await resolveCredential(db, key, stored.get(name)!);
+      if (credential.kind !== 'snmp_v3') throw new Error(`credential ${name} is not snmp_v3`);
+      return snmpUserOf(credential);
+    }),
+  );
 }

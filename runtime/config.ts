@@ -111,7 +111,7 @@ export const SETTINGS = {
   },
   FLOWDESK_SNMP_TRAP_PORT: {
     schema: z.coerce.number().int().min(0).max(65535).default(0),
-    doc: 'UDP port the API process receives SNMP traps on (v1, v2c), on FLOWDESK_HOST; 0 (the default) receives none. 162 is the standard port and needs privileges; 1162 does not (docs/alerts-snmp.md).',
+    doc: 'UDP port the API process receives SNMP traps on (v1, v2c, v3), on FLOWDESK_HOST; 0 (the default) receives none. 162 is the standard port and needs privileges; 1162 does not (docs/alerts-snmp.md).',
   },
   FLOWDESK_SNMP_TRAP_COMMUNITIES: {
     schema: z
@@ -120,6 +120,13 @@ export const SETTINGS = {
       .transform((text) => text.split(',').map((c) => c.trim()).filter(Boolean))
       .pipe(z.array(z.string().max(64)).min(1)),
     doc: 'Comma-separated SNMP communities traps may carry; a trap with another is refused and logged.',
+  },
+  FLOWDESK_SNMP_TRAP_USERS: {
+    schema: z
+      .string()
+      .default('')
+      .transform((text) => text.split(',').map((c) => c.trim()).filter(Boolean)),
+    doc: 'Comma-separated names of stored snmp_v3 credentials whose users may send SNMPv3 traps (authNoPriv or authPriv; keys stay sealed in the vault); empty: no v3 traps.',
   },
   FLOWDESK_ALERT_AUTOMATION_ROLE: {
     schema: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, 'a role name: lower-case letters, digits and underscores').default('automation_operator'),

@@ -1,6 +1,6 @@
 import { alertIntake } from '../api/alertCenter';
 import { cmdbAccess } from '../api/cmdb';
-import { startTrapReceiver } from '../api/snmpTrapReceiver';
+import { startTrapReceiver, trapUsers } from '../api/snmpTrapReceiver';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -122,7 +122,7 @@ export async function startStack(config: Config, opts: StackOptions): Promise<St
         (error: unknown) => opts.logger.warn({ err: error }, 'could not resume telling alert groups of stored intake requests; their alerts reach the groups with their next change'),
       );
       if (config.FLOWDESK_SNMP_TRAP_PORT) {
-        const traps = startTrapReceiver({ db, intake, rules: catalog.trapRules, host: config.FLOWDESK_HOST, port: config.FLOWDESK_SNMP_TRAP_PORT, communities: config.FLOWDESK_SNMP_TRAP_COMMUNITIES, logger: opts.logger });
+        const traps = startTrapReceiver({ db, intake, rules: catalog.trapRules, host: config.FLOWDESK_HOST, port: config.FLOWDESK_SNMP_TRAP_PORT, communities: config.FLOWDESK_SNMP_TRAP_COMMUNITIES, users: await trapUsers(db, masterKey, config.FLOWDESK_SNMP_TRAP_USERS), logger: opts.logger });
         cleanups.push(async () => {
           await traps.close();
           await traps.idle();

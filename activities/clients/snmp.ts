@@ -20,18 +20,21 @@ export class SnmpNoResponse extends Error {
 export function openSnmpSession(target: SnmpTarget, credential: ResolvedCredential): snmp.Session {
   const options = { port: target.port, timeout: target.timeoutMs, retries: 1, transport: target.address.includes(':') ? ('udp6' as const) : ('udp4' as const) };
   if (credential.kind === 'snmp_community') return snmp.createSession(target.address, credential.community, { ...options, version: snmp.Version2c });
-  if (credential.kind === 'snmp_v3') {
-    const user = {
-      name: credential.username,
-      level: snmp.SecurityLevel[credential.securityLevel],
-      authProtocol: snmp.AuthProtocols[credential.authProtocol],
-      authKey: credential.authKey,
-      privProtocol: snmp.PrivProtocols[credential.privProtocol],
-      privKey: credential.privKey,
-    };
-    return snmp.createV3Session(target.address, user as snmp.User, { ...options, version: snmp.Version3 });
-  }
+  if (credential.kind === 'snmp_v3') return snmp.createV3Session(target.address, snmpUserOf(credential), { ...options, version: snmp.Version3 });
   throw new TypeError(`credential ${credential.name} is ${credential.kind}, not an SNMP credential (snmp_community or snmp_v3)`);
+}
+
+/** A stored SNMPv3 credential as net-snmp's user (sessions, and the trap receiver's accepted users). */
+export function snmpUserOf(credential: Extract<ResolvedCredential, { kind: 'snmp_v3' }>): snmp.User {
+  const user = {
+    name: credential.username,
+    level: snmp.SecurityLevel[credential.securityLevel],
+    authProtocol: snmp.AuthProtocols[credential.authProtocol],
+    authKey: credential.authKey,
+    privProtocol: snmp.PrivProtocols[credential.privProtocol],
+    privKey: credential.privKey,
+  };
+  return user as snmp.User;
 }
 
 /** Scalar values by OID; varbind errors (noSuchObject…) give undefined. */
