@@ -1,18 +1,17 @@
 import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import type { Catalog } from '../runtime/catalog';
-import type { Logger } from '../runtime/log';
 import { cmdbEnrichment, type CmdbSource } from '../store/alerts/enrichment';
 import { ensureAlertStore } from '../store/alerts/indexes';
 import type { IntakeSources } from '../store/alerts/intake';
 import { storedSuppression } from '../store/alerts/suppression';
-import { groupKeyFor, groupNotifier } from './alertGroups';
+import { groupKeyFor, groupNotifier, type WarningLog } from './alertGroups';
 
 export interface AlertCenterDeps {
   db: Connection;
   temporal: Client;
   taskQueue: string;
-  logger: Logger;
+  logger: WarningLog;
   catalog: Catalog;
   cmdb: CmdbSource;
 }

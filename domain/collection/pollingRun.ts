@@ -18,6 +18,8 @@ export interface PollTarget {
   zone: string;
   /** The CI's snmp_credential, else the job's; null: none to poll with. */
   credential: string | null;
+  /** The threshold rules whose `cis` take this CI (resolved once per run, not per sample). */
+  rules: string[];
 }
 
 /** What a device's poll needs besides the target: the job's metric sets, port and timeout. */
