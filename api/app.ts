@@ -42,6 +42,7 @@ import { cmdbModelRoutes } from './routes/cmdbModel';
 import { cmdbQueryRoutes } from './routes/cmdbQueries';
 import { type CmdbAccess, cmdbAccess } from './cmdb';
 import { groupRoutes } from './routes/groups';
+import { metricRoutes } from './routes/metrics';
 import { notificationRoutes } from './routes/notifications';
 import { roleRoutes } from './routes/roles';
 import { ssoRoutes } from './routes/sso';
@@ -76,7 +77,13 @@ const INTAKE_BODY_LIMIT = '8mb';
 
 function alertCenterRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Catalog; cmdb: CmdbAccess }): AnyRoute[] {
   const intake = alertIntake(deps);
-  return [...alertIntakeRoutes({ db: deps.db, ...intake }), ...alertSilenceRoutes(deps), ...alertMaintenanceRoutes(deps), ...alertRoutes({ ...deps, suppressionAt: intake.sources.suppressionAt })];
+  return [
+    ...alertIntakeRoutes({ db: deps.db, ...intake }),
+    ...alertSilenceRoutes(deps),
+    ...alertMaintenanceRoutes(deps),
+    ...alertRoutes({ ...deps, suppressionAt: intake.sources.suppressionAt }),
+    ...metricRoutes(deps),
+  ];
 }
 
 function cmdbRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Catalog; cmdb: CmdbAccess }): AnyRoute[] {
