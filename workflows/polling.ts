@@ -34,7 +34,8 @@ export interface PollingInput {
  * counted and reported; the run fails only when its job or selector is wrong.
  */
 export async function pollingWorkflow(input: PollingInput): Promise<PollCounts> {
-  const runId = input.resume?.runId ?? pollingRunIdOf(workflowInfo().workflowId);
+  const info = workflowInfo();
+  const runId = input.resume?.runId ?? pollingRunIdOf(info.workflowId, info.firstExecutionRunId);
   let plan: PollPlan;
   try {
     plan = input.resume?.plan ?? (await store.openPollingRun(input.job, runId));

@@ -18,6 +18,7 @@ import { evaluate } from '../../domain/collection/threshold';
 import { ruleWatches, type ThresholdRule } from '../../domain/collection/thresholdRules';
 import type { Catalog } from '../../runtime/catalog';
 import { acceptRequest } from '../../store/alerts/intake';
+import { credentialModel, findCredential } from '../../store/credentials';
 import { counterBase, keepCounters } from '../../store/metrics/counters';
 import { closeRun, ensurePollingRunIndexes, failRun, findRun, openRun, recordProgress, type RunStatus, targetsBetween } from '../../store/metrics/pollingRuns';
 import { ensureSampleIndexes, insertSamples, pruneSamples } from '../../store/metrics/samples';
@@ -85,6 +86,13 @@ export function createPollingActivities(db: Connection, catalog: Catalog, tempor
     return reports.length;
   }
 
+  /** The id of the job's credential, named by id or name; a name no credential has is kept, and the poll says so. */
+  async function credentialIdOf(nameOrId: string): Promise<string> {
+    if (await findCredential(db, nameOrId)) return nameOrId;
+    const named = await credentialModel(db).findOne({ name: nameOrId }, { _id: 1 }).lean<{ _id: string }>().exec();
+    return named?._id ?? nameOrId;
+  }
+
   async function prune(ci: string, at: string): Promise<void> {
     const now = Date.parse(at);
     if (now - (pruned.get(ci) ?? 0) < PRUNE_EVERY_MS) return;
@@ -107,6 +115,7 @@ export function createPollingActivities(db: Connection, catalog: Catalog, tempor
       const ctx: SelectorContext = { model: await cmdb.model(), graph: await cmdb.graph() };
       const found = runTargets(definition.targets, undefined, ctx);
       if ('problem' in found) throw ApplicationFailure.nonRetryable(`polling job '${job}': ${found.problem}`, 'BadSelector');
+      const jobCredential = definition.credential && (await credentialIdOf(definition.credential));
       const watching = catalog.thresholds.map((rule) => ({ id: rule.id, cis: rule.cis === null ? null : select(narrowedSelector(rule.cis, found.cis.map((ci) => ci.id)), ctx) }));
       const targets = found.cis.map(
         (ci, seq): PollTarget => ({
@@ -115,7 +124,7 @@ export function createPollingActivities(db: Connection, catalog: Catalog, tempor
           name: targetName(ci),
           address: text(ci.attributes[PRIMARY_IP]),
           zone: ctx.graph.zoneOf(ci) ?? DEFAULT_ZONE,
-          credential: text(ci.attributes.snmp_credential) ?? definition.credential,
+          credential: text(ci.attributes.snmp_credential) ?? jobCredential,
           rules: watching.filter((w) => w.cis === null || w.cis.has(ci.id)).map((w) => w.id),
         }),
       );

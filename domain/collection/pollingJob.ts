@@ -41,8 +41,12 @@ export interface PollingCatalog {
 export const POLLING_WORKFLOW_PREFIX = 'polling/';
 export const pollingScheduleId = (job: string) => `polling:${job}`;
 export const POLLING_SCHEDULE_PREFIX = pollingScheduleId('');
-/** The run's id: the workflow id without its prefix, `<job>-<time>` when the schedule started it. */
-export const pollingRunIdOf = (workflowId: string) => workflowId.slice(POLLING_WORKFLOW_PREFIX.length);
+/**
+ * The run's id: the workflow id without its prefix (`<job>-<time>` when the schedule started
+ * it) and the start of its first run id, because a schedule names its workflows to the
+ * second and two runs in one second (a trigger beside the interval) would share the name.
+ */
+export const pollingRunIdOf = (workflowId: string, firstRunId: string) => `${workflowId.slice(POLLING_WORKFLOW_PREFIX.length)}~${firstRunId.slice(0, 8)}`;
 
 export const POLLING_LIMITS = { minEveryMs: 10_000, maxConcurrency: 200, minTimeoutMs: 100, maxTimeoutMs: 60_000 } as const;
 const DEFAULTS = { concurrency: 10, port: 161, timeout: '3s', retention: '30d' };
