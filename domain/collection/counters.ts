@@ -8,11 +8,14 @@
  * - the counter changed width (ifHCInOctets appeared or vanished): no rate;
  * - a 64-bit counter that went back was reset: no rate (wrapping 2^64 octets between two
  *   polls would take centuries at 400 Gbit/s);
- * - a 32-bit counter that went back wrapped once: the delta is taken across 2^32;
+ * - a 32-bit counter that went back wrapped once: the delta is taken across 2^32, unless
+ *   that means more than the link can carry, in which case it was reset: no rate;
  * - a 32-bit counter on a link fast enough to pass 2^32 octets between the polls may have
  *   wrapped more than once, so any rate would be a guess: no rate (poll faster, or use the
- *   64-bit counters: a 1 Gbit/s link wraps 32 bits in 34 s);
- * - a rate above the link's speed is impossible, so it was a reset: no rate.
+ *   64-bit counters: a 1 Gbit/s link wraps 32 bits in 34 s).
+ *
+ * A counter that grew is taken as it is, even above the link's speed: virtual interfaces
+ * (loopback, bridges, tunnels) report made-up speeds, and their traffic is real.
  *
  * Pure, with BigInt: 64-bit counters do not fit a double.
  */
@@ -27,7 +30,7 @@ export interface CounterPoint {
   uptime: number | null;
 }
 
-export type RateResult = { ok: true; bytesPerSecond: number } | { ok: false; reason: 'restarted' | 'width_changed' | 'reset' | 'ambiguous_wrap' | 'above_speed' | 'no_time' };
+export type RateResult = { ok: true; bytesPerSecond: number } | { ok: false; reason: 'restarted' | 'width_changed' | 'reset' | 'ambiguous_wrap' | 'no_time' };
 
 const WRAP_32 = 2n ** 32n;
 /** Slack on the link speed: some agents count a little framing or a burst above line rate. */
@@ -41,13 +44,15 @@ export function counterRate(before: CounterPoint, after: CounterPoint, speedBps:
   const previous = BigInt(before.counter.value);
   const current = BigInt(after.counter.value);
   let delta = current - previous;
-  if (delta < 0n) {
+  const wrapped = delta < 0n;
+  if (wrapped) {
     if (after.counter.bits === 64) return { ok: false, reason: 'reset' };
     delta += WRAP_32;
   }
   const maxBytes = speedBps ? (speedBps / 8) * seconds : null;
   if (after.counter.bits === 32 && maxBytes !== null && maxBytes >= Number(WRAP_32)) return { ok: false, reason: 'ambiguous_wrap' };
   const bytesPerSecond = Number(delta) / seconds;
-  if (speedBps && bytesPerSecond * 8 > speedBps * SPEED_SLACK) return { ok: false, reason: 'above_speed' };
+  // A wrap that would mean more than the link carries was a reset (a cleared counter sysUpTime did not show).
+  if (wrapped && speedBps && bytesPerSecond * 8 > speedBps * SPEED_SLACK) return { ok: false, reason: 'reset' };
   return { ok: true, bytesPerSecond };
 }

@@ -43,7 +43,7 @@ let api: TestApi;
 let worker: TestWorker;
 let admin: TestUser;
 let requester: TestUser;
-const ci: Record<'host' | 'sw' | 'dead', string> = { host: '', sw: '', dead: '' };
+const ci: Record<'host' | 'sw' | 'dead' | 'refused', string> = { host: '', sw: '', dead: '', refused: '' };
 
 async function call(user: TestUser, method: string, route: string, body?: unknown): Promise<{ status: number; body: any; type: string | null }> {
   const res = await fetch(`${api.baseUrl}/api/v1${route}`, { method, headers: { 'content-type': 'application/json', authorization: user.bearer }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -123,7 +123,8 @@ beforeAll(async () => {
   requester = await addUser(api.db, 'rita', ['requester']);
   const v2c = await call(admin, 'POST', '/credentials', { name: 'lab-v2c', kind: 'snmp_community', community: agent.community });
   const v3 = await call(admin, 'POST', '/credentials', { name: 'lab-v3', kind: 'snmp_v3', username: agent.v3.username, securityLevel: 'authPriv', authProtocol: 'sha', privProtocol: 'aes', authKey: agent.v3.authKey, privKey: agent.v3.privKey });
-  expect([v2c.status, v3.status]).toEqual([201, 201]);
+  const wrongKey = await call(admin, 'POST', '/credentials', { name: 'lab-v3-wrong', kind: 'snmp_v3', username: agent.v3.username, securityLevel: 'authPriv', authProtocol: 'sha', privProtocol: 'aes', authKey: 'not-the-auth-key', privKey: agent.v3.privKey });
+  expect([v2c.status, v3.status, wrongKey.status]).toEqual([201, 201, 201]);
   const make = async (cls: string, attributes: Record<string, unknown>) => {
     const res = await call(admin, 'POST', '/cmdb/cis', { class: cls, attributes: { zone: 'dc-p', ...attributes }, tags: ['snmp-lab'] });
     expect(res.status).toBe(201);
@@ -134,6 +135,8 @@ beforeAll(async () => {
   ci.sw = await make('network_device', { name: 'sw-lab', primary_ip: '127.0.0.1', role: 'switch', snmp_credential: v2c.body.id });
   // Nothing answers SNMP on 127.0.0.2.
   ci.dead = await make('network_device', { name: 'sw-dead', primary_ip: '127.0.0.2', role: 'switch', snmp_credential: v2c.body.id });
+  // The agent answers, but refuses this CI's credential (a wrong v3 authKey).
+  ci.refused = await make('network_device', { name: 'sw-refused', primary_ip: '127.0.0.1', role: 'switch', snmp_credential: wrongKey.body.id });
   await syncPollingSchedules(api.client, api.taskQueue, catalog.polling.jobs);
 }, 120_000);
 
@@ -144,13 +147,13 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('the job has a Temporal Schedule; a run polls every CI it selects in its zone, stores samples, and reports the device that does not answer', async () => {
+test('the job has a Temporal Schedule; a run polls every CI it selects in its zone, stores samples, and reports the devices that do not answer or refuse the credential', async () => {
   const jobs = await call(admin, 'GET', '/metrics/polling-jobs');
   expect(jobs.status).toBe(200);
   expect(jobs.body.items).toEqual([expect.objectContaining({ name: 'lab', every: '1h', metrics: ['host-resources', 'if-mib'], paused: false, schedule: expect.objectContaining({ id: 'polling:lab', paused: false, nextRuns: [expect.any(String), expect.any(String), expect.any(String)] }), lastRun: null })]);
 
   const { counts } = await poll();
-  expect(counts).toMatchObject({ targets: 3, done: 3, ok: 2, unreachable: 1, failed: 0 });
+  expect(counts).toMatchObject({ targets: 4, done: 4, ok: 2, unreachable: 1, failed: 1 });
 
   // The host over v3 with the job's credential: CPU from the pass script, memory and the root filesystem from HOST-RESOURCES.
   expect(values(await samples(ci.host, 'cpu.load'))).toEqual([50]);
@@ -172,15 +175,22 @@ test('the job has a Temporal Schedule; a run polls every CI it selects in its zo
   // The device that did not answer: snmp.up 0, in the run's report, and an alert on its CI.
   expect(values(await samples(ci.dead, 'snmp.up'))).toEqual([0]);
   const lastRun = (await call(admin, 'GET', '/metrics/polling-jobs')).body.items[0].lastRun;
-  expect(lastRun).toMatchObject({ status: 'completed', counts: { targets: 3, ok: 2, unreachable: 1 }, problems: [{ ciId: ci.dead, name: 'sw-dead', status: 'unreachable', error: expect.stringContaining('no SNMP answer from 127.0.0.2') }] });
-  const down = (await thresholdAlerts()).find((a) => a.name === 'LabSnmpDown');
-  expect(down).toMatchObject({ state: 'firing', ciId: ci.dead, summary: 'sw-dead does not answer SNMP', labels: { alertname: 'LabSnmpDown', rule: 'lab-unreachable', metric: 'snmp.up', ci: ci.dead } });
+  expect(lastRun).toMatchObject({ status: 'completed', counts: { targets: 4, ok: 2, unreachable: 1, failed: 1 } });
+  expect(lastRun.problems).toEqual([
+    { ciId: ci.dead, name: 'sw-dead', status: 'unreachable', error: expect.stringContaining('no SNMP answer from 127.0.0.2') },
+    { ciId: ci.refused, name: 'sw-refused', status: 'failed', error: expect.stringContaining(`the authKey or authProtocol (sha) of user '${agent.v3.username}' is wrong`) },
+  ]);
+  // Only the device that did not answer alerts: a refused credential is our mistake, not the device's, and stores nothing.
+  expect((await thresholdAlerts()).map((a) => [a.name, a.state, a.ciId])).toEqual([['LabSnmpDown', 'firing', ci.dead]]);
+  expect((await samples(ci.refused, 'snmp.up')).series).toEqual([]);
+  const down = (await thresholdAlerts())[0];
+  expect(down).toMatchObject({ summary: 'sw-dead does not answer SNMP', labels: { alertname: 'LabSnmpDown', rule: 'lab-unreachable', metric: 'snmp.up', ci: ci.dead } });
 });
 
 test('a real value crosses the limit: pending for the hold, then an alert and an incident; between the limits it holds; below the clear limit it resolves, and so does the incident', async () => {
   setLoad(95);
   const second = await poll();
-  expect(second.counts).toMatchObject({ ok: 2, crossings: 0 });
+  expect(second.counts).toMatchObject({ ok: 2, unreachable: 1, failed: 1, crossings: 0 });
   const rules = (await call(admin, 'GET', '/metrics/thresholds')).body.items;
   expect(rules.find((r: any) => r.id === 'lab-cpu').active).toEqual([{ ci: ci.host, instance: '', phase: 'pending', since: expect.any(String), breachedAt: null, value: 95 }]);
   expect((await thresholdAlerts()).filter((a) => a.name === 'LabCpuHigh')).toEqual([]);
