@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import { METRICS } from '../../domain/collection/metrics';
+import { pollingScheduleId } from '../../domain/collection/pollingJob';
 import { bucketPoints } from '../../domain/collection/series';
 import { parseDuration } from '../../domain/sla/policy';
 import type { Catalog } from '../../runtime/catalog';
@@ -80,7 +81,7 @@ export function metricRoutes({ db, temporal, catalog, cmdb }: MetricRouteDeps): 
           return {
             ...definition,
             targets: job.targets as Record<string, unknown>,
-            schedule: schedule && { id: `polling:${job.name}`, ...schedule },
+            schedule: schedule && { id: pollingScheduleId(job.name), ...schedule },
             lastRun: run ? { id: run._id, status: run.status, startedAt: run.startedAt, finishedAt: run.finishedAt, counts: run.counts, problems: run.problems, error: run.error } : null,
           };
         }),
