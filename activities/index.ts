@@ -7,6 +7,7 @@ import { createAlertRunActivities, DEFAULT_ALERT_ROLE } from './automation/alert
 import { createAutomationRunActivities } from './automation/runs';
 import { createScheduledRunActivities } from './automation/scheduledRuns';
 import { createTicketEvidenceActivities } from './automation/ticketEvidence';
+import { createPollingActivities } from './collection/polling';
 import { createDiscoveryActivities } from './discovery';
 import { createNotificationActivities, type NotificationSettings } from './notifications';
 import { createTicketActivities } from './tickets';
@@ -36,5 +37,6 @@ export function createActivities({ db, notifications, catalog, masterKey, tempor
     ...createAlertRunActivities({ db, masterKey, temporal, role: alertRole, policy: catalog.runPolicy }),
     ...createTicketEvidenceActivities(db, temporal, notifications.publicUrl),
     ...createAlertGroupActivities(db, temporal, catalog),
+    ...createPollingActivities(db, catalog, temporal),
   };
 }

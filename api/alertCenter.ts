@@ -1,21 +1,20 @@
 import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import type { Catalog } from '../runtime/catalog';
-import type { Logger } from '../runtime/log';
 import { cmdbEnrichment, type CmdbSource } from '../store/alerts/enrichment';
 import { ruleGrouping } from '../store/alerts/grouping';
 import { ensureAlertStore } from '../store/alerts/indexes';
 import type { IntakeSources } from '../store/alerts/intake';
 import { resuppressOpenAlerts, storedSuppression } from '../store/alerts/suppression';
 import type { AlertRecord } from '../domain/alert/intake';
-import { groupNotifier, groupTeller } from './alertGroups';
+import { groupNotifier, groupTeller, type WarningLog } from './alertGroups';
 import { type SuppressionClock, startSuppressionClock } from './suppressionClock';
 
 export interface AlertCenterDeps {
   db: Connection;
   temporal: Client;
   taskQueue: string;
-  logger: Logger;
+  logger: WarningLog;
   catalog: Catalog;
   cmdb: CmdbSource;
 }

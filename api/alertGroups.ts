@@ -3,17 +3,21 @@ import type { Connection } from 'mongoose';
 import type { GroupAlertUpdate } from '../domain/alert/group';
 import type { AlertRecord } from '../domain/alert/intake';
 import type { AlertRule } from '../domain/alert/rules';
-import type { Logger } from '../runtime/log';
 import { findAlert } from '../store/alerts/alerts';
 import { markSignalled, unsignalledRequests } from '../store/alerts/requests';
 import { alertGroupWorkflow, alertGroupWorkflowId, alertUpdateSignal } from '../workflows/alertGroup';
+
+/** What intake logs through: a pino logger, or a worker's (activities/collection/polling.ts). */
+export interface WarningLog {
+  warn(details: object, message: string): void;
+}
 
 export interface GroupNotifierDeps {
   db: Connection;
   temporal: Client;
   taskQueue: string;
   rules: readonly AlertRule[];
-  logger: Logger;
+  logger: WarningLog;
 }
 
 /** How long a request whose groups could not be told waits before the next attempt. */

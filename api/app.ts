@@ -42,6 +42,7 @@ import { cmdbModelRoutes } from './routes/cmdbModel';
 import { cmdbQueryRoutes } from './routes/cmdbQueries';
 import { type CmdbAccess, cmdbAccess } from './cmdb';
 import { groupRoutes } from './routes/groups';
+import { metricRoutes } from './routes/metrics';
 import { notificationRoutes } from './routes/notifications';
 import { roleRoutes } from './routes/roles';
 import { ssoRoutes } from './routes/sso';
@@ -84,6 +85,7 @@ function alertCenterRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Cata
     ...alertSilenceRoutes({ ...deps, suppressionChanged }),
     ...alertMaintenanceRoutes({ ...deps, suppressionChanged }),
     ...alertRoutes({ ...deps, suppressionAt: intake.sources.suppressionAt, tellGroups }),
+    ...metricRoutes(deps),
   ];
 }
 

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import { nextTimeframeChange } from '../domain/alert/silence';
-import type { Logger } from '../runtime/log';
+import type { WarningLog } from './alertGroups';
 import { currentWindows } from '../store/alerts/maintenanceWindows';
 import { currentSilences } from '../store/alerts/silences';
 
@@ -8,7 +8,7 @@ export interface SuppressionClockDeps {
   db: Connection;
   /** Re-reads suppression of the open alerts at `at` and tells their groups what changed. */
   reapply: (at: string) => Promise<void>;
-  logger: Logger;
+  logger: WarningLog;
   /** The longest it sleeps without looking at the silences again. */
   maxSleepMs?: number;
 }

@@ -1,6 +1,7 @@
 import { alertIntake } from '../api/alertCenter';
 import { cmdbAccess } from '../api/cmdb';
 import { startTrapReceiver, trapUsers } from '../api/snmpTrapReceiver';
+import { syncPollingSchedules } from '../api/pollingSchedules';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -109,6 +110,10 @@ export async function startStack(config: Config, opts: StackOptions): Promise<St
       const connection = await Connection.connect({ address: temporal.address });
       cleanups.push(() => connection.close());
       const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+      // One Temporal Schedule per polling job of the catalog (docs/alerts-collection.md); a failure leaves the API serving.
+      await syncPollingSchedules(client, config.FLOWDESK_TASK_QUEUE, catalog.polling.jobs, opts.logger).catch((error: unknown) =>
+        opts.logger.warn({ err: error }, 'the polling jobs\' schedules could not be brought in line with the catalog; they are tried again at the next start'),
+      );
       const publicUrl = config.FLOWDESK_PUBLIC_URL ?? `http://${config.FLOWDESK_HOST === '0.0.0.0' ? '127.0.0.1' : config.FLOWDESK_HOST}:${config.FLOWDESK_PORT}`;
       const sso = ssoFromConfig(config, publicUrl);
       const intake = alertIntake({ db, temporal: client, taskQueue: config.FLOWDESK_TASK_QUEUE, logger: opts.logger, catalog, cmdb: cmdbAccess(db, catalog.cmdb) });

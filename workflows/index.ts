@@ -6,3 +6,4 @@ export { runWorkflow } from './run';
 export { runChunkWorkflow } from './runChunk';
 export { scheduledRunWorkflow } from './scheduledRun';
 export { alertGroupWorkflow } from './alertGroup';
+export { pollingWorkflow } from './polling';

@@ -77,38 +77,55 @@ export async function get(target: SnmpTarget, credential: ResolvedCredential, oi
 export async function walk(target: SnmpTarget, credential: ResolvedCredential, rootOid: string, options: Partial<WalkLimits> = {}): Promise<WalkResult> {
   const root = normalizeOid(rootOid, 'root OID');
   const limits = walkLimits(options);
+  return withConnection(target, credential, (connection) => walkOn(connection, target, root, limits, Date.now() + limits.deadlineMs));
+}
+
+/**
+ * Several subtrees (a table's columns) walked one after the other on one session, as
+ * `walk` walks each, sharing one deadline: one SNMPv3 engine discovery for all of them.
+ * The results are in the order of `rootOids`.
+ */
+export async function walkAll(target: SnmpTarget, credential: ResolvedCredential, rootOids: readonly string[], options: Partial<WalkLimits> = {}): Promise<WalkResult[]> {
+  const roots = rootOids.map((oid, i) => normalizeOid(oid, `root OID ${i + 1}`));
+  const limits = walkLimits(options);
   return withConnection(target, credential, async (connection) => {
     const deadline = Date.now() + limits.deadlineMs;
-    const rows: SnmpVarbind[] = [];
-    const done = (stoppedBy: WalkStop): WalkResult => ({ root, rows, truncated: stoppedBy !== 'end', stoppedBy, requests });
-    let requests = 0;
-    let after = root;
-    let cap = limits.maxRepetitions;
-    for (;;) {
-      const left = deadline - Date.now();
-      if (left <= 0) return done('deadline');
-      let page: SnmpVarbind[] | undefined;
-      try {
-        page = await beforeDeadline(connection.getBulk(after, Math.min(cap, repetitionsFor(limits, rows.length))), left);
-      } catch (error) {
-        // An agent that cannot fit the answer in one message: ask for fewer at a time.
-        if (error instanceof SnmpAgentError && error.status === 'tooBig' && cap > 1) {
-          cap = Math.ceil(cap / 2);
-          continue;
-        }
-        throw error;
-      }
-      if (!page) {
-        if (requests === 0) throw new SnmpNoResponse(`no SNMP answer from ${target.address}:${target.port} to walk within its deadline of ${limits.deadlineMs} ms`);
-        return done('deadline');
-      }
-      requests++;
-      const step = walkPage(root, after, page, limits.maxRows - rows.length);
-      rows.push(...step.rows);
-      if (step.stop) return done(step.stop);
-      after = step.next!;
-    }
+    const results: WalkResult[] = [];
+    for (const root of roots) results.push(await walkOn(connection, target, root, limits, deadline));
+    return results;
   });
+}
+
+async function walkOn(connection: Connection, target: SnmpTarget, root: string, limits: WalkLimits, deadline: number): Promise<WalkResult> {
+  const rows: SnmpVarbind[] = [];
+  const done = (stoppedBy: WalkStop): WalkResult => ({ root, rows, truncated: stoppedBy !== 'end', stoppedBy, requests });
+  let requests = 0;
+  let after = root;
+  let cap = limits.maxRepetitions;
+  for (;;) {
+    const left = deadline - Date.now();
+    if (left <= 0) return done('deadline');
+    let page: SnmpVarbind[] | undefined;
+    try {
+      page = await beforeDeadline(connection.getBulk(after, Math.min(cap, repetitionsFor(limits, rows.length))), left);
+    } catch (error) {
+      // An agent that cannot fit the answer in one message: ask for fewer at a time.
+      if (error instanceof SnmpAgentError && error.status === 'tooBig' && cap > 1) {
+        cap = Math.ceil(cap / 2);
+        continue;
+      }
+      throw error;
+    }
+    if (!page) {
+      if (requests === 0) throw new SnmpNoResponse(`no SNMP answer from ${target.address}:${target.port} to walk within its deadline of ${limits.deadlineMs} ms`);
+      return done('deadline');
+    }
+    requests++;
+    const step = walkPage(root, after, page, limits.maxRows - rows.length);
+    rows.push(...step.rows);
+    if (step.stop) return done(step.stop);
+    after = step.next!;
+  }
 }
 
 /**

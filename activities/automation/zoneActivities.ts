@@ -5,6 +5,7 @@ import { DEFAULT_CATALOG_DIR } from '../../runtime/catalog';
 import { loadHighRiskRules } from '../../runtime/catalog/highRiskRules';
 import type { MasterKeySource } from '../../runtime/masterKey';
 import { cachedRules } from '../../store/automation/highRiskRules';
+import { createPollingZoneActivities } from '../collection/pollDevice';
 import { type CloudStepSettings, createCloudStepActivities } from './cloudSteps';
 import { createAutomationHostActivities, type ZoneWorkerSettings } from './hostSteps';
 import { createHttpStepActivities } from './httpSteps';
@@ -24,6 +25,7 @@ export interface ZoneActivitySettings extends ZoneWorkerSettings {
  * Every activity of a zone worker, one per family of host steps: runSshStep (ssh.command,
  * ssh.script), runUploadStep (ssh.upload), runSnmpStep (snmp.*), runHttpStep (http.request)
  * and runCloudStep (cloud.server.*). The SSH ones share the worker's connection pool.
+ * Besides the host steps, pollDevice: the SNMP polling jobs' reads (docs/alerts-collection.md).
  */
 export function createZoneActivities(db: Connection, masterKey: MasterKeySource, pool: SshPool, settings: ZoneActivitySettings = {}) {
   const deps = stepDeps(db, masterKey, settings.workerName ?? `${os.hostname()}/${process.pid}`);
@@ -34,6 +36,7 @@ export function createZoneActivities(db: Connection, masterKey: MasterKeySource,
     ...createSnmpStepActivities(deps),
     ...createHttpStepActivities(deps),
     ...createCloudStepActivities(deps, settings.cloud),
+    ...createPollingZoneActivities(db, masterKey),
   };
 }
 

@@ -18,7 +18,7 @@ export const ALERT_SOURCES = [
   'events',
   /** Reserved for the trap receiver of issue 7: no adapter yet. */
   'snmp',
-  /** Reserved for the built-in threshold rules of issue 7: no adapter yet. */
+  /** The built-in SNMP polling's threshold rules (sources/threshold.ts, docs/alerts-collection.md). */
   'threshold',
 ] as const;
 export type AlertSource = (typeof ALERT_SOURCES)[number];

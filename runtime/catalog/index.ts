@@ -7,11 +7,14 @@ import type { EnrichmentRules } from '../../domain/alert/enrichment';
 import type { AlertRule } from '../../domain/alert/rules';
 import type { TrapRules } from '../../domain/alert/sources/snmpTrap';
 import type { CmdbModel } from '../../domain/cmdb/model';
+import type { PollingCatalog } from '../../domain/collection/pollingJob';
+import type { ThresholdRule } from '../../domain/collection/thresholdRules';
 import type { SlaCatalog } from '../../domain/sla/policy';
 import type { ServiceDeskSettings } from '../../domain/ticket/settings';
 import { projectRoot } from '../paths';
 import { loadAssignmentRules } from './assignment';
 import { loadCmdbModel } from './cmdb';
+import { loadPollingJobs, loadThresholdRules } from './collection';
 import { loadHighRiskRules } from './highRiskRules';
 import { loadCatalogItems } from './items';
 import { loadRunPolicy } from './runPolicy';
@@ -42,6 +45,10 @@ export interface Catalog {
   alertRules: AlertRule[];
   /** What each SNMP trap OID means (rules/snmp-traps.yaml). */
   trapRules: TrapRules;
+  /** SNMP polling jobs and how long samples are kept (collection/polling-jobs.yaml). */
+  polling: PollingCatalog;
+  /** Limits on polled metrics that become alerts (rules/thresholds.yaml). */
+  thresholds: ThresholdRule[];
 }
 
 export const DEFAULT_CATALOG_DIR = path.join(projectRoot(), 'catalog');
@@ -51,18 +58,22 @@ export const DEFAULT_CATALOG_DIR = path.join(projectRoot(), 'catalog');
  * `warn` hears what is loaded but switched off (a webhook whose URL variable is unset).
  */
 export function loadCatalog(dir = DEFAULT_CATALOG_DIR, { warn = () => undefined }: { warn?: (message: string) => void } = {}): Catalog {
+  const cmdb = loadCmdbModel(dir);
   return {
     settings: loadServiceDeskSettings(dir),
     sla: loadSlaCatalog(dir),
     assignment: loadAssignmentRules(dir),
     items: loadCatalogItems(dir),
     webhooks: loadWebhooks(dir, { warn }),
-    cmdb: loadCmdbModel(dir).definition,
+    cmdb: cmdb.definition,
     library: loadShippedLibrary(dir),
     highRisk: loadHighRiskRules(dir),
     runPolicy: loadRunPolicy(dir),
     enrichment: loadEnrichmentRules(dir),
     alertRules: loadAlertRules(dir),
     trapRules: loadTrapRules(dir),
+    // CMDB selectors are checked against the shipped model; the runs check them again against the store's.
+    polling: loadPollingJobs(dir, cmdb.model),
+    thresholds: loadThresholdRules(dir, cmdb.model),
   };
 }

@@ -73,16 +73,16 @@ export interface TestWorker {
   stop(): Promise<void>;
 }
 
-/** Notifications of a test worker: by default in-app only (no mail server, no webhooks). */
-export type TestNotificationOptions = Partial<NotificationSettings> & { masterKey?: MasterKeySource };
+/** Notifications of a test worker: by default in-app only (no mail server, no webhooks); the catalog by default from catalog/. */
+export type TestNotificationOptions = Partial<NotificationSettings> & { masterKey?: MasterKeySource; catalog?: Catalog };
 
 /** A real core worker on the shared server, using the bundle built once in global setup. */
 export async function startTestWorker(db: StoreConnection, taskQueue: string, namespace: string, options: TestNotificationOptions = {}): Promise<TestWorker> {
   quietTemporalRuntime();
   const connection = await NativeConnection.connect({ address: temporalAddress() });
-  const { masterKey = testMasterKey(), ...notificationOptions } = options;
+  const { masterKey = testMasterKey(), catalog, ...notificationOptions } = options;
   const notifications: NotificationSettings = { smtp: null, webhooks: [], publicUrl: 'http://127.0.0.1:8080', ...notificationOptions };
-  const worker = await createCoreWorker({ connection, namespace, taskQueue, db, workflowBundle: { codePath: env('FLOWDESK_TEST_WORKFLOW_BUNDLE') }, notifications, masterKey });
+  const worker = await createCoreWorker({ connection, namespace, taskQueue, db, workflowBundle: { codePath: env('FLOWDESK_TEST_WORKFLOW_BUNDLE') }, notifications, masterKey, catalog });
   const running = worker.run();
   running.catch((error: Error) => process.stderr.write(`[test worker] ${taskQueue} stopped with an error: ${error.stack}\n`));
   return {
@@ -149,7 +149,7 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-/** The API and a core worker against the shared servers, isolated by namespace, database and task queue. */
+/** The API and a core worker against the shared servers, isolated by namespace, database and task queue; both run by `catalog` when given. */
 export async function startTestApi(
   options: { sso?: SsoSettings; port?: number; logger?: Logger; corsOrigins?: string[]; catalog?: Catalog; /** Apply silences and windows as they start and end, as `npm start` does. */ suppressionClock?: boolean } = {},
 ): Promise<TestApi> {
@@ -157,7 +157,7 @@ export async function startTestApi(
   const name = isolationName();
   await createNamespace(name);
   const db = await connectStore(mongoUri(), name);
-  const worker = await startTestWorker(db, name, name, { masterKey: testMasterKey(masterKey) });
+  const worker = await startTestWorker(db, name, name, { masterKey: testMasterKey(masterKey), catalog: options.catalog });
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection, namespace: name });
   const logger = options.logger ?? testLogger();

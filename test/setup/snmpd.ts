@@ -39,6 +39,8 @@ export interface SnmpdOptions {
   sysObjectId?: string;
   /** An agent that accepts SETs (see above). */
   writable?: boolean;
+  /** More snmpd.conf lines, e.g. a `pass` script that serves a value the test controls. */
+  extraConfig?: string[];
 }
 
 export async function startSnmpd(options: SnmpdOptions = {}): Promise<Snmpd> {
@@ -57,7 +59,7 @@ export async function startSnmpd(options: SnmpdOptions = {}): Promise<Snmpd> {
       const port = await freePort();
       const config = path.join(dir, 'snmpd.conf');
       fs.mkdirSync(path.join(dir, 'persist'), { recursive: true });
-      fs.writeFileSync(config, configText(dir, port, settings, options.sysObjectId));
+      fs.writeFileSync(config, configText(dir, port, settings, options.sysObjectId, options.extraConfig));
       // -f: foreground; -C -c: only our configuration; -Lf: log to a file.
       const child = spawnDaemon(SNMPD, ['-f', '-C', '-c', config, '-Lf', logFile, `--pidFile=${path.join(dir, 'snmpd.pid')}`], logFile);
       try {
@@ -75,7 +77,7 @@ export async function startSnmpd(options: SnmpdOptions = {}): Promise<Snmpd> {
   }
 }
 
-function configText(dir: string, port: number, s: { community: string; rwCommunity?: string; v3: Snmpd['v3']; sysName: string }, sysObjectId?: string): string {
+function configText(dir: string, port: number, s: { community: string; rwCommunity?: string; v3: Snmpd['v3']; sysName: string }, sysObjectId?: string, extra: string[] = []): string {
   const writable = s.rwCommunity !== undefined;
   return [
     `agentAddress udp:127.0.0.1:${port}`,
@@ -89,6 +91,7 @@ function configText(dir: string, port: number, s: { community: string; rwCommuni
     // Configured objects are read-only to SNMP; a writable agent leaves these two settable.
     ...(writable ? [] : ['sysLocation FlowDesk test rack', 'sysContact ops@flowdesk.test']),
     ...(sysObjectId ? [`sysObjectID ${sysObjectId}`] : []),
+    ...extra,
     '',
   ].join('\n');
 }
