@@ -1,7 +1,6 @@
 import type { Connection } from 'mongoose';
-import type { Severity } from '../../domain/alert/alert';
+import type { AlertCriteria } from '../../domain/alert/filter';
 import type { AlertRecord } from '../../domain/alert/intake';
-import type { AlertState } from '../../domain/alert/lifecycle';
 
 /**
  * Alerts (`alerts`, one document per episode, by `<fingerprint>#<episode>`). The latest
@@ -12,6 +11,10 @@ import type { AlertState } from '../../domain/alert/lifecycle';
  * Labels and annotations are stored as lists of pairs: their names come from the senders
  * (a PagerDuty custom detail may be called `p99.ms` or `$cost`), and document stores refuse
  * field names with dots or a leading `$`. `terms` (`name=value`) make label equality indexable.
+ *
+ * `changedAt` is when the document was last written, by the writer's clock: the console's
+ * live stream reads the alerts changed since a time (api/alertFeed.ts), as FerretDB has no
+ * change streams.
  */
 
 type Pairs = Array<{ name: string; value: string }>;
@@ -23,6 +26,7 @@ export type AlertDocument = Omit<AlertRecord, 'id' | 'labels' | 'annotations'> &
   terms: string[];
   latest: boolean;
   rev: number;
+  changedAt: string;
 };
 
 export const alertsCollection = (db: Connection) => db.collection<AlertDocument>('alerts');
@@ -35,6 +39,11 @@ export async function ensureAlertIndexes(db: Connection): Promise<void> {
     alerts.createIndex({ state: 1, lastSeen: -1 }),
     alerts.createIndex({ terms: 1 }),
     alerts.createIndex({ applied: 1 }),
+    alerts.createIndex({ changedAt: 1 }),
+    alerts.createIndex({ firstSeen: 1 }),
+    alerts.createIndex({ groupKey: 1, lastSeen: -1 }),
+    alertIncidents(db).createIndex({ at: 1 }),
+    alertIncidents(db).createIndex({ groupKey: 1 }),
   ]);
 }
 
@@ -44,11 +53,11 @@ const recordOf = (list: Pairs): Record<string, string> => Object.fromEntries(lis
 export function toDocument(record: AlertRecord, rev: number, latest: boolean): AlertDocument {
   // The incident lives in alert_incidents (linkIncident); it is merged in on reads only.
   const { id, labels, annotations, incident: _incident, ...rest } = record;
-  return { ...rest, _id: id, labels: pairs(labels), annotations: pairs(annotations), terms: Object.entries(labels).map(([n, v]) => `${n}=${v}`), latest, rev };
+  return { ...rest, _id: id, labels: pairs(labels), annotations: pairs(annotations), terms: Object.entries(labels).map(([n, v]) => `${n}=${v}`), latest, rev, changedAt: new Date().toISOString() };
 }
 
 export function fromDocument(doc: AlertDocument): AlertRecord & { rev: number } {
-  const { _id, labels, annotations, terms: _terms, latest: _latest, ...rest } = doc;
+  const { _id, labels, annotations, terms: _terms, latest: _latest, changedAt: _changedAt, ...rest } = doc;
   return { ...rest, id: _id, labels: recordOf(labels), annotations: recordOf(annotations) };
 }
 
@@ -101,16 +110,16 @@ export async function updateAlert(db: Connection, record: AlertRecord, rev: numb
  * alert, and on FerretDB every update rewrites the whole document, so two writers of one
  * document lose each other's changes. One writer per document keeps both.
  */
-const incidents = (db: Connection) => db.collection<{ _id: string; incident: string; groupKey: string; at: string }>('alert_incidents');
+export const alertIncidents = (db: Connection) => db.collection<{ _id: string; incident: string; groupKey: string; at: string }>('alert_incidents');
 
 export async function linkIncident(db: Connection, alertIds: readonly string[], incident: string, groupKey: string): Promise<void> {
   const at = new Date().toISOString();
-  for (const id of alertIds) await incidents(db).replaceOne({ _id: id }, { incident, groupKey, at }, { upsert: true });
+  for (const id of alertIds) await alertIncidents(db).replaceOne({ _id: id }, { incident, groupKey, at }, { upsert: true });
 }
 
-async function withIncidents<T extends AlertRecord>(db: Connection, records: T[]): Promise<T[]> {
+export async function withIncidents<T extends AlertRecord>(db: Connection, records: T[]): Promise<T[]> {
   if (!records.length) return records;
-  const found = new Map((await incidents(db).find({ _id: { $in: records.map((r) => r.id) } }).toArray()).map((l) => [l._id, l.incident]));
+  const found = new Map((await alertIncidents(db).find({ _id: { $in: records.map((r) => r.id) } }).toArray()).map((l) => [l._id, l.incident]));
   return records.map((r) => (found.has(r.id) ? { ...r, incident: found.get(r.id) } : r));
 }
 
@@ -121,25 +130,31 @@ export async function findAlert(db: Connection, id: string): Promise<(AlertRecor
   return record!;
 }
 
-export interface AlertFilter {
-  state?: AlertState[];
-  severity?: Severity[];
-  source?: string[];
+/** The console's criteria (domain/alert/filter.ts, which the live stream checks alike), and paging. */
+export interface AlertFilter extends AlertCriteria {
   fingerprint?: string;
-  /** Label equality, `name=value`, all of them. */
-  labels?: string[];
   /** lastSeen of the last alert of the previous page. */
   before?: string;
 }
 
+/** The store query of the console's criteria. */
+export function criteriaQuery(criteria: AlertCriteria): Record<string, unknown> {
+  const query: Record<string, unknown> = {};
+  if (criteria.state?.length) query.state = { $in: criteria.state };
+  if (criteria.severity?.length) query.severity = { $in: criteria.severity };
+  if (criteria.source?.length) query.source = { $in: criteria.source };
+  if (criteria.labels?.length) query.terms = { $all: criteria.labels };
+  if (criteria.ci !== undefined) query.ciId = criteria.ci;
+  // Dot notation into the list of applications (FerretDB has it; it has no $elemMatch).
+  if (criteria.application !== undefined) query['context.applications.id'] = criteria.application;
+  if (criteria.group !== undefined) query.groupKey = criteria.group;
+  return query;
+}
+
 /** Most recently seen first. */
 export async function listAlerts(db: Connection, filter: AlertFilter, limit: number): Promise<AlertRecord[]> {
-  const query: Record<string, unknown> = {};
-  if (filter.state?.length) query.state = { $in: filter.state };
-  if (filter.severity?.length) query.severity = { $in: filter.severity };
-  if (filter.source?.length) query.source = { $in: filter.source };
+  const query = criteriaQuery(filter);
   if (filter.fingerprint) query.fingerprint = filter.fingerprint;
-  if (filter.labels?.length) query.terms = { $all: filter.labels };
   if (filter.before) query.lastSeen = { $lt: filter.before };
   const docs = await alertsCollection(db).find(query, { projection: { history: 0, applied: 0 } }).sort({ lastSeen: -1, _id: 1 }).limit(limit).toArray();
   return withIncidents(db, docs.map((doc) => fromDocument({ ...doc, history: [], applied: [] })));
