@@ -34,6 +34,8 @@ export function occurrencesBetween(tf: Timeframe, from: Instant, to: Instant, ma
   while (cursor < end && found.length < max) {
     const window = windowAt(tf, cursor);
     if (!window || window[0] >= end) break;
+    // A window ended before it began (ended early while pending) never happened.
+    if (window[1] <= window[0]) break;
     found.push({ startsAt: iso(window[0]), endsAt: window[1] === Infinity ? null : iso(window[1]) });
     // windowAt gives a continuous window whole, so the next one starts after its end.
     cursor = window[1];

@@ -19,6 +19,10 @@ describe('a one-off window', () => {
     expect(occurrencesBetween(window({}), '2026-06-01T00:00:00.000Z', '2026-06-01T20:00:00.000Z')).toEqual([]);
   });
 
+  test('ended before it began (ended while pending) it never happens', () => {
+    expect(occurrencesBetween(window({ endsAt: '2026-06-01T20:00:00.000Z' }), ...week)).toEqual([]);
+  });
+
   test('without an end it does not end', () => {
     expect(occurrencesBetween({ startsAt: '2026-05-01T00:00:00.000Z' }, ...week)).toEqual([{ startsAt: '2026-05-01T00:00:00.000Z', endsAt: null }]);
   });
