@@ -12,8 +12,8 @@ import { LiveBadge } from './LiveBadge';
 import { NoisePanel } from './NoisePanel';
 import { useLiveAlerts } from './useLiveAlerts';
 
-/** The noise figures are read again at most this often while alerts change. */
-const NOISE_REFRESH_MS = 10_000;
+/** The noise figures are read again this long after alerts change (at most this often). */
+const NOISE_REFRESH_MS = 5_000;
 
 /** The names of the CIs and applications the list shows, by id, for the filter chips. */
 function namesIn(alerts: Alert[] | null): Record<string, string> {
@@ -31,17 +31,19 @@ export function AlertConsole() {
   const filters = filtersFrom(search);
   const key = hrefOf('/alerts', filters);
   const [noiseRefresh, setNoiseRefresh] = useState(0);
-  const lastNoise = useRef(Date.now());
+  const noiseDue = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const onBatch = useCallback(() => {
-    if (Date.now() - lastNoise.current < NOISE_REFRESH_MS) return;
-    lastNoise.current = Date.now();
-    setNoiseRefresh((n) => n + 1);
+    noiseDue.current ??= setTimeout(() => {
+      noiseDue.current = undefined;
+      setNoiseRefresh((n) => n + 1);
+    }, NOISE_REFRESH_MS);
   }, []);
   const { alerts, fresh, error, state, retry } = useLiveAlerts(filters, key, { onBatch });
   const [names, setNames] = useState<Record<string, string>>({});
 
   useEffect(() => {
     document.title = 'Alerts · FlowDesk';
+    return () => clearTimeout(noiseDue.current);
   }, []);
   useEffect(() => setNames((known) => ({ ...known, ...namesIn(alerts) })), [alerts]);
 

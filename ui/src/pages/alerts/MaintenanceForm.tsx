@@ -116,7 +116,17 @@ export function MaintenanceForm({ onDone, onCancel }: { onDone: () => void; onCa
         </div>
       </div>
       <label className="inline-choice">
-        <input type="checkbox" checked={recurring} onChange={(e) => setRecurring(e.target.checked)} data-testid="maintenance-recurring" /> Repeats every week
+        <input
+          type="checkbox"
+          checked={recurring}
+          onChange={(e) => {
+            setRecurring(e.target.checked);
+            // A weekly window is most often a standing slot: until ended, unless an end is given.
+            if (e.target.checked) setEndsAt('');
+          }}
+          data-testid="maintenance-recurring"
+        />{' '}
+        Repeats every week
       </label>
       {recurring && (
         <fieldset className="field recurrence-fields">
