@@ -142,7 +142,9 @@ function GroupRow({ group: g, open, onToggle }: { group: AlertGroupSummary; open
       </td>
       <td className="small" data-testid="group-counts">
         <strong>{g.alerts}</strong> · {states.map((s) => `${g.states[s]} ${s}`).join(', ')}
-        <div className="muted">{g.events} events</div>
+        <div className="muted">
+          {g.events} event{g.events === 1 ? '' : 's'}
+        </div>
       </td>
       <td className="small">
         {g.cis.map((c) => c.name).join(', ') || <span className="muted">—</span>}
