@@ -1,7 +1,8 @@
 import type { Connection } from 'mongoose';
 import type { AlertRecord } from '../domain/alert/intake';
 import type { Logger } from '../runtime/log';
-import { alertsById, incidentLinksSince, writesSince } from '../store/alerts/changes';
+import { changesSince, pruneChanges, RETAIN_MS } from '../store/alerts/changeLog';
+import { alertsById } from '../store/alerts/changes';
 
 /**
  * The alert changes of this process's live streams: one poller per process, however many
@@ -11,11 +12,13 @@ import { alertsById, incidentLinksSince, writesSince } from '../store/alerts/cha
  *
  * FerretDB has no change streams, and alerts are written by any API process (intake,
  * acknowledging, silences) and their incident links by workers, so the store is what is
- * watched: writes carry `changedAt`, links `at`, each stamped by its writer's clock.
+ * watched: every write and link is logged in `alert_changes` (store/alerts/changeLog.ts),
+ * stamped by its writer's clock, and kept for 15 minutes — small, because FerretDB reads a
+ * whole collection for any filter but `{_id}`. Each process prunes it every minute.
  *
- * A write stamped at T is committed a little after T, so a poll reads again from a
- * **watermark** `overlapMs` behind the time it started, and drops what it handed out before
- * (by alert id and revision, by alert id and incident). The promise, stated on the watermark:
+ * An entry stamped at T is committed a little after T, so a poll reads again from a
+ * **watermark** `overlapMs` behind the time it started, and drops the entries it handed out
+ * before (each has its own id). The promise, stated on the watermark:
  * every write stamped before it has been handed out — it trails the clock by `overlapMs`,
  * which must exceed the time a write takes to commit plus the clock difference between
  * writers. The stream sends it as the event id, so a client that reconnects with
@@ -54,13 +57,19 @@ const OVERLAP_MS = 5_000;
 /** Writes read per poll; a full page is followed by the next one at once. */
 const PAGE = 1_000;
 const REPLAY_MAX = 2_000;
+const PRUNE_MS = 60_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const earlier = (a: string, b: string) => (a < b ? a : b);
 
 export function alertFeed(db: Connection, { pollMs = POLL_MS, overlapMs = OVERLAP_MS, logger }: AlertFeedOptions = {}): AlertFeed {
+  // Whether or not anyone listens: every alert write is logged.
+  setInterval(() => {
+    pruneChanges(db, iso(Date.now() - RETAIN_MS)).catch((error: unknown) => logger?.debug({ err: error }, 'the alert change log could not be pruned; next minute'));
+  }, PRUNE_MS).unref();
+
   const listeners = new Set<(batch: FeedBatch) => void>();
-  /** What was handed out, by key, with the stamp that drops it once the watermark passes it. */
+  /** The log entries handed out, with the stamp that drops them once the watermark passes it. */
   const seen = new Map<string, string>();
   let watermark = iso(Date.now() - overlapMs);
   let timer: NodeJS.Timeout | null = null;
@@ -70,17 +79,16 @@ export function alertFeed(db: Connection, { pollMs = POLL_MS, overlapMs = OVERLA
   async function poll(run: number): Promise<boolean> {
     const startedAt = Date.now();
     const since = watermark;
-    const [writes, links] = await Promise.all([writesSince(db, since, PAGE), incidentLinksSince(db, since, PAGE)]);
-    const unseen = [...writes.map((w) => ({ key: `alert ${w.id} ${w.rev}`, stamp: w.changedAt, id: w.id })), ...links.map((l) => ({ key: `link ${l.id} ${l.incident}`, stamp: l.at, id: l.id }))].filter((c) => !seen.has(c.key));
+    const logged = await changesSince(db, since, PAGE);
+    const unseen = logged.filter((c) => !seen.has(c._id));
     // A full page moves the watermark only as far as it read.
     let next = iso(startedAt - overlapMs);
-    if (writes.length === PAGE) next = earlier(next, writes[writes.length - 1]!.changedAt);
-    if (links.length === PAGE) next = earlier(next, links[links.length - 1]!.at);
+    if (logged.length === PAGE) next = earlier(next, logged[logged.length - 1]!.at);
     if (next < since) next = since;
-    const alerts = await alertsById(db, unseen.map((c) => c.id));
+    const alerts = await alertsById(db, unseen.map((c) => c.alert));
     // Stopped (and maybe started again) meanwhile: a new start reads from its own watermark.
     if (run !== generation) return false;
-    for (const c of unseen) seen.set(c.key, c.stamp);
+    for (const c of unseen) seen.set(c._id, c.at);
     // Handed out before the watermark moves: a heartbeat never names a watermark ahead of what was sent.
     if (alerts.length) {
       for (const listener of listeners) {
@@ -93,7 +101,7 @@ export function alertFeed(db: Connection, { pollMs = POLL_MS, overlapMs = OVERLA
     }
     watermark = next;
     for (const [key, stamp] of seen) if (stamp < watermark) seen.delete(key);
-    return writes.length === PAGE || links.length === PAGE;
+    return logged.length === PAGE;
   }
 
   function schedule(delay: number, run: number): void {
@@ -138,10 +146,9 @@ export function alertFeed(db: Connection, { pollMs = POLL_MS, overlapMs = OVERLA
       return listeners.size;
     },
     async replay(since, max = REPLAY_MAX) {
-      const [writes, links] = await Promise.all([writesSince(db, since, max + 1), incidentLinksSince(db, since, max + 1)]);
-      const ids = new Set([...writes.map((w) => w.id), ...links.map((l) => l.id)]);
-      if (writes.length > max || links.length > max || ids.size > max) return null;
-      return alertsById(db, [...ids]);
+      const logged = await changesSince(db, since, max + 1);
+      if (logged.length > max) return null;
+      return alertsById(db, logged.map((c) => c.alert));
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { AlertCriteria } from '../../domain/alert/filter';
 import type { AlertRecord } from '../../domain/alert/intake';
+import { ensureChangeLogIndexes, logChanges } from './changeLog';
 
 /**
  * Alerts (`alerts`, one document per episode, by `<fingerprint>#<episode>`). The latest
@@ -12,9 +13,8 @@ import type { AlertRecord } from '../../domain/alert/intake';
  * (a PagerDuty custom detail may be called `p99.ms` or `$cost`), and document stores refuse
  * field names with dots or a leading `$`. `terms` (`name=value`) make label equality indexable.
  *
- * `changedAt` is when the document was last written, by the writer's clock: the console's
- * live stream reads the alerts changed since a time (api/alertFeed.ts), as FerretDB has no
- * change streams.
+ * Every write, and every incident link, is also logged in `alert_changes` (changeLog.ts), for
+ * the console's live stream.
  */
 
 type Pairs = Array<{ name: string; value: string }>;
@@ -26,7 +26,6 @@ export type AlertDocument = Omit<AlertRecord, 'id' | 'labels' | 'annotations'> &
   terms: string[];
   latest: boolean;
   rev: number;
-  changedAt: string;
 };
 
 export const alertsCollection = (db: Connection) => db.collection<AlertDocument>('alerts');
@@ -39,11 +38,10 @@ export async function ensureAlertIndexes(db: Connection): Promise<void> {
     alerts.createIndex({ state: 1, lastSeen: -1 }),
     alerts.createIndex({ terms: 1 }),
     alerts.createIndex({ applied: 1 }),
-    alerts.createIndex({ changedAt: 1 }),
     alerts.createIndex({ firstSeen: 1 }),
     alerts.createIndex({ groupKey: 1, lastSeen: -1 }),
-    alertIncidents(db).createIndex({ at: 1 }),
     alertIncidents(db).createIndex({ groupKey: 1 }),
+    ensureChangeLogIndexes(db),
   ]);
 }
 
@@ -53,11 +51,11 @@ const recordOf = (list: Pairs): Record<string, string> => Object.fromEntries(lis
 export function toDocument(record: AlertRecord, rev: number, latest: boolean): AlertDocument {
   // The incident lives in alert_incidents (linkIncident); it is merged in on reads only.
   const { id, labels, annotations, incident: _incident, ...rest } = record;
-  return { ...rest, _id: id, labels: pairs(labels), annotations: pairs(annotations), terms: Object.entries(labels).map(([n, v]) => `${n}=${v}`), latest, rev, changedAt: new Date().toISOString() };
+  return { ...rest, _id: id, labels: pairs(labels), annotations: pairs(annotations), terms: Object.entries(labels).map(([n, v]) => `${n}=${v}`), latest, rev };
 }
 
 export function fromDocument(doc: AlertDocument): AlertRecord & { rev: number } {
-  const { _id, labels, annotations, terms: _terms, latest: _latest, changedAt: _changedAt, ...rest } = doc;
+  const { _id, labels, annotations, terms: _terms, latest: _latest, ...rest } = doc;
   return { ...rest, id: _id, labels: recordOf(labels), annotations: recordOf(annotations) };
 }
 
@@ -94,6 +92,7 @@ export async function insertAlert(db: Connection, record: AlertRecord): Promise<
     throw error;
   }
   if (record.episode > 1) await alertsCollection(db).updateOne({ _id: `${record.fingerprint}#${record.episode - 1}` }, { $set: { latest: false } });
+  await logChanges(db, [{ alert: record.id, what: 'r1' }]);
 }
 
 /** Writes over revision `rev`; a write in between is a conflict. */
@@ -102,6 +101,7 @@ export async function updateAlert(db: Connection, record: AlertRecord, rev: numb
   const { _id, latest: _latest, ...set } = doc;
   const result = await alertsCollection(db).updateOne({ _id, rev }, { $set: set });
   if (result.matchedCount === 0) throw new AlertWriteConflict(`alert ${record.id} changed while this request applied`);
+  await logChanges(db, [{ alert: record.id, what: `r${rev + 1}` }]);
 }
 
 /**
@@ -115,9 +115,10 @@ export const alertIncidents = (db: Connection) => db.collection<{ _id: string; i
 export async function linkIncident(db: Connection, alertIds: readonly string[], incident: string, groupKey: string): Promise<void> {
   const at = new Date().toISOString();
   for (const id of alertIds) await alertIncidents(db).replaceOne({ _id: id }, { incident, groupKey, at }, { upsert: true });
+  await logChanges(db, alertIds.map((id) => ({ alert: id, what: `i${incident}` })));
 }
 
-export async function withIncidents<T extends AlertRecord>(db: Connection, records: T[]): Promise<T[]> {
+async function withIncidents<T extends AlertRecord>(db: Connection, records: T[]): Promise<T[]> {
   if (!records.length) return records;
   const found = new Map((await alertIncidents(db).find({ _id: { $in: records.map((r) => r.id) } }).toArray()).map((l) => [l._id, l.incident]));
   return records.map((r) => (found.has(r.id) ? { ...r, incident: found.get(r.id) } : r));

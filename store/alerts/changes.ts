@@ -1,48 +1,29 @@
 import type { Connection } from 'mongoose';
 import type { AlertRecord } from '../../domain/alert/intake';
-import { alertIncidents, alertsCollection, fromDocument, withIncidents } from './alerts';
+import { alertIncidents, alertsCollection, fromDocument } from './alerts';
+
+/** Lookups at once: FerretDB serves each `{_id}` find from its index, and a few in parallel keep a batch quick. */
+const PARALLEL = 8;
 
 /**
- * What changed in the alerts since a time, for the console's live stream (api/alertFeed.ts):
- * the documents written since then (`changedAt`, stamped by each writer) and the incident
- * links made since then (`alert_incidents.at`, stamped by the group's worker). Plain range
- * finds on indexed fields, which FerretDB serves; it has no change streams.
+ * The alerts as they are now (without history), with their revision and incident, for the
+ * live stream. One `{_id}` find each, alert and link: the one filter FerretDB runs from an
+ * index (an `$in` over ids reads the whole collection there). Gone ones are left out.
  */
-
-/** A write, as the stream tells one apart from the next: the alert's id and revision. */
-export interface AlertWrite {
-  id: string;
-  rev: number;
-  changedAt: string;
-}
-
-/** Writes stamped at or after `since`, oldest first, at most `limit` (the caller pages by time). */
-export async function writesSince(db: Connection, since: string, limit: number): Promise<AlertWrite[]> {
-  const docs = await alertsCollection(db)
-    .find({ changedAt: { $gte: since } }, { projection: { _id: 1, rev: 1, changedAt: 1 } })
-    .sort({ changedAt: 1, _id: 1 })
-    .limit(limit)
-    .toArray();
-  return docs.map((d) => ({ id: d._id, rev: d.rev, changedAt: d.changedAt }));
-}
-
-export interface IncidentLinkWrite {
-  id: string;
-  incident: string;
-  at: string;
-}
-
-/** Incident links made at or after `since`, oldest first, at most `limit`. */
-export async function incidentLinksSince(db: Connection, since: string, limit: number): Promise<IncidentLinkWrite[]> {
-  const links = await alertIncidents(db).find({ at: { $gte: since } }).sort({ at: 1, _id: 1 }).limit(limit).toArray();
-  return links.map((l) => ({ id: l._id, incident: l.incident, at: l.at }));
-}
-
-/** The alerts as they are now (without history), with their revision and incident. */
 export async function alertsById(db: Connection, ids: readonly string[]): Promise<Array<AlertRecord & { rev: number }>> {
-  if (!ids.length) return [];
-  const docs = await alertsCollection(db)
-    .find({ _id: { $in: [...new Set(ids)] } }, { projection: { history: 0, applied: 0 } })
-    .toArray();
-  return withIncidents(db, docs.map((doc) => fromDocument({ ...doc, history: [], applied: [] })));
+  const unique = [...new Set(ids)];
+  const found: Array<(AlertRecord & { rev: number }) | null> = new Array(unique.length).fill(null);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < unique.length; i = next++) found[i] = await currentAlert(db, unique[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, unique.length) }, worker));
+  return found.filter((r): r is AlertRecord & { rev: number } => r !== null);
+}
+
+async function currentAlert(db: Connection, id: string): Promise<(AlertRecord & { rev: number }) | null> {
+  const [doc, link] = await Promise.all([alertsCollection(db).findOne({ _id: id }, { projection: { history: 0, applied: 0 } }), alertIncidents(db).findOne({ _id: id })]);
+  if (!doc) return null;
+  const record = fromDocument({ ...doc, history: [], applied: [] });
+  return link ? { ...record, incident: link.incident } : record;
 }

@@ -5,11 +5,12 @@ import { alertIncidents, alertsCollection, criteriaQuery } from './alerts';
 
 /**
  * The console's grouped view read from the store with plain finds (FerretDB has only part of
- * the aggregation stages): alerts are scanned most recently seen first, and each group key met
- * for the first time is summarized from all of its alerts that match (domain/alert/groupSummary.ts).
- * Scanning in that order meets groups in the view's order, so a page ends as soon as it has
- * one group more than asked for; the scan stops after `scanLimit` alerts, and the page says
- * where to go on.
+ * the aggregation stages, and runs every filter but `{_id}` over the whole collection, so the
+ * reads are few and whole): one scan of the matching alerts, most recently seen first (at most
+ * `scanLimit`), gives the group keys in the view's order, as each key is first met at its
+ * latest alert; then each batch of keys is summarized from all of its matching alerts
+ * (domain/alert/groupSummary.ts) until the page has one group more than asked for. Usually a
+ * page takes three reads: the scan, the members, their incident links.
  */
 
 export interface GroupPage {
@@ -17,9 +18,7 @@ export interface GroupPage {
   nextCursor: GroupCursor | null;
 }
 
-/** Alerts read per step of the scan. */
-const SCAN_PAGE = 500;
-/** Alerts a page scans at most (a page of groups each with thousands of open alerts). */
+/** Alerts a page scans at most (then it ends early, and its cursor goes on from there). */
 const SCAN_LIMIT = 20_000;
 
 const MEMBER_PROJECTION = {
@@ -56,52 +55,36 @@ const memberOf = (d: MemberDoc): GroupMember => ({
 
 export async function groupPage(db: Connection, criteria: AlertCriteria, cursor: GroupCursor | undefined, limit: number, scanLimit = SCAN_LIMIT): Promise<GroupPage> {
   const query: Record<string, unknown> = { ...criteriaQuery(criteria), ...(criteria.group === undefined && { groupKey: { $exists: true, $ne: null } }) };
-  const met = new Set<string>();
+  const scan: Array<{ _id: string; groupKey?: string; lastSeen: string }> = await alertsCollection(db)
+    .find({ ...query, ...(cursor && { lastSeen: { $lte: cursor.lastSeen } }) }, { projection: { _id: 1, groupKey: 1, lastSeen: 1 } })
+    .sort({ lastSeen: -1, _id: 1 })
+    .limit(scanLimit)
+    .toArray();
+  const met = firstSightings(scan);
   const found: AlertGroupSummary[] = [];
-  let position: { lastSeen: string; id: string } | null = null;
-  let scanned = 0;
-  let exhausted = false;
-  while (found.length <= limit && scanned < scanLimit) {
-    const after: Record<string, unknown> = position
-      ? { $or: [{ lastSeen: { $lt: position.lastSeen } }, { lastSeen: position.lastSeen, _id: { $gt: position.id } }] }
-      : cursor
-        ? { lastSeen: { $lte: cursor.lastSeen } }
-        : {};
-    const step: Array<{ _id: string; groupKey?: string; lastSeen: string }> = await alertsCollection(db)
-      .find({ ...query, ...after }, { projection: { _id: 1, groupKey: 1, lastSeen: 1 } })
-      .sort({ lastSeen: -1, _id: 1 })
-      .limit(SCAN_PAGE)
-      .toArray();
-    scanned += step.length;
-    if (step.length) position = { lastSeen: step[step.length - 1]!.lastSeen, id: step[step.length - 1]!._id };
-    found.push(...(await summaries(db, query, newKeys(step, met), cursor)));
-    if (step.length < SCAN_PAGE) {
-      exhausted = true;
-      break;
-    }
+  let taken = 0;
+  while (found.length <= limit && taken < met.length) {
+    let end = Math.min(taken + limit + 1 - found.length, met.length);
+    // Groups seen last at the same instant go together: their order is by key, not by scan.
+    while (end < met.length && met[end]!.lastSeen === met[end - 1]!.lastSeen) end += 1;
+    found.push(...(await summaries(db, query, met.slice(taken, end).map((m) => m.key), cursor)));
+    taken = end;
   }
   found.sort((a, b) => groupOrder(a, b));
-  // A group seen last at the same instant as the page's last one may sit just past the scan.
-  if (!exhausted && found.length >= limit) {
-    const boundary = found[limit - 1]!.lastSeen;
-    const tied = await alertsCollection(db).find({ ...query, lastSeen: boundary }, { projection: { groupKey: 1 } }).toArray();
-    found.push(...(await summaries(db, query, newKeys(tied, met), cursor)));
-    found.sort((a, b) => groupOrder(a, b));
-  }
   const items = found.slice(0, limit);
   const last = items[items.length - 1];
-  const more = found.length > limit || !exhausted;
-  return { items, nextCursor: more ? (last ? { lastSeen: last.lastSeen, key: last.key } : position ? { lastSeen: position.lastSeen, key: '' } : null) : null };
+  // A scan cut at its limit may not have reached every group.
+  const cut = scan.length === scanLimit;
+  if (found.length <= limit && !cut) return { items, nextCursor: null };
+  const lastScanned = scan[scan.length - 1];
+  return { items, nextCursor: last ? { lastSeen: last.lastSeen, key: last.key } : lastScanned ? { lastSeen: lastScanned.lastSeen, key: '' } : null };
 }
 
-function newKeys(docs: Array<{ groupKey?: string }>, met: Set<string>): string[] {
-  const keys: string[] = [];
-  for (const { groupKey } of docs) {
-    if (!groupKey || met.has(groupKey)) continue;
-    met.add(groupKey);
-    keys.push(groupKey);
-  }
-  return keys;
+/** Each key once, where the scan (most recent first) meets it first. */
+function firstSightings(scan: Array<{ groupKey?: string; lastSeen: string }>): Array<{ key: string; lastSeen: string }> {
+  const met = new Map<string, string>();
+  for (const { groupKey, lastSeen } of scan) if (groupKey && !met.has(groupKey)) met.set(groupKey, lastSeen);
+  return [...met].map(([key, lastSeen]) => ({ key, lastSeen }));
 }
 
 /** The groups' lines from all their alerts that match, those on a later page than the cursor. */

@@ -12,8 +12,8 @@ import { LiveBadge } from './LiveBadge';
 import { NoisePanel } from './NoisePanel';
 import { useLiveAlerts } from './useLiveAlerts';
 
-/** The noise figures are read again this long after alerts change (at most this often). */
-const NOISE_REFRESH_MS = 5_000;
+/** The noise figures are read again this long after alerts change (at most this often: a report reads every alert of the span). */
+const NOISE_REFRESH_MS = 30_000;
 
 /** The names of the CIs and applications the list shows, by id, for the filter chips. */
 function namesIn(alerts: Alert[] | null): Record<string, string> {

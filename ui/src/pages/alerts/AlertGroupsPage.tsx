@@ -12,8 +12,8 @@ import { LiveBadge } from './LiveBadge';
 import { useLiveAlerts } from './useLiveAlerts';
 
 const PAGE = 50;
-/** Changes come in bursts: the groups are read again at most this often. */
-const RELOAD_MS = 2_000;
+/** Changes come in bursts: the groups are read again at most this often (a page reads the matching alerts). */
+const RELOAD_MS = 5_000;
 
 /**
  * The grouped view: one line per alert group (the key the rules gave, docs/alerts-correlation.md)
