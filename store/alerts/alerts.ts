@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { AlertCriteria } from '../../domain/alert/filter';
 import type { AlertRecord } from '../../domain/alert/intake';
-import { ensureChangeLogIndexes, logChanges } from './changeLog';
+import { type ChangeEntry, ensureChangeLogIndexes, logChanges } from './changeLog';
 
 /**
  * Alerts (`alerts`, one document per episode, by `<fingerprint>#<episode>`). The latest
@@ -83,8 +83,15 @@ export async function appliedAmong(db: Connection, refs: readonly string[]): Pro
 
 export class AlertWriteConflict extends Error {}
 
+/**
+ * Where a write's change-log entry goes: logged at once (the default), or collected by a
+ * caller that writes many alerts and logs them in one insert (intake).
+ */
+export type ChangeSink = (entry: ChangeEntry) => Promise<void> | void;
+const logNow = (db: Connection): ChangeSink => (entry) => logChanges(db, [entry]);
+
 /** Inserts a new episode; another request that opened it first is a conflict. */
-export async function insertAlert(db: Connection, record: AlertRecord): Promise<void> {
+export async function insertAlert(db: Connection, record: AlertRecord, log: ChangeSink = logNow(db)): Promise<void> {
   try {
     await alertsCollection(db).insertOne(toDocument(record, 1, true));
   } catch (error) {
@@ -92,16 +99,16 @@ export async function insertAlert(db: Connection, record: AlertRecord): Promise<
     throw error;
   }
   if (record.episode > 1) await alertsCollection(db).updateOne({ _id: `${record.fingerprint}#${record.episode - 1}` }, { $set: { latest: false } });
-  await logChanges(db, [{ alert: record.id, what: 'r1' }]);
+  await log({ alert: record.id, what: 'r1' });
 }
 
 /** Writes over revision `rev`; a write in between is a conflict. */
-export async function updateAlert(db: Connection, record: AlertRecord, rev: number): Promise<void> {
+export async function updateAlert(db: Connection, record: AlertRecord, rev: number, log: ChangeSink = logNow(db)): Promise<void> {
   const doc = toDocument(record, rev + 1, true);
   const { _id, latest: _latest, ...set } = doc;
   const result = await alertsCollection(db).updateOne({ _id, rev }, { $set: set });
   if (result.matchedCount === 0) throw new AlertWriteConflict(`alert ${record.id} changed while this request applied`);
-  await logChanges(db, [{ alert: record.id, what: `r${rev + 1}` }]);
+  await log({ alert: record.id, what: `r${rev + 1}` });
 }
 
 /**

@@ -25,18 +25,24 @@ export async function ensureChangeLogIndexes(db: Connection): Promise<void> {
   await changes(db).createIndex({ at: 1 });
 }
 
+export type ChangeEntry = { alert: string; what: string };
+
+/** Entries per insert command (a 10,000-alert Alertmanager body is logged in 20). */
+const PER_COMMAND = 500;
+
 /** Logs that these alerts changed (`what` tells the writes of one alert apart). */
-export async function logChanges(db: Connection, entries: ReadonlyArray<{ alert: string; what: string }>): Promise<void> {
-  if (!entries.length) return;
+export async function logChanges(db: Connection, entries: readonly ChangeEntry[]): Promise<void> {
   const at = new Date().toISOString();
-  try {
-    await changes(db).insertMany(
-      entries.map((e) => ({ _id: `${at}~${e.alert}~${e.what}`, at, alert: e.alert })),
-      { ordered: false },
-    );
-  } catch (error) {
-    // The same write logged twice in one millisecond (a retried link): once is enough.
-    if ((error as { code?: number }).code !== 11000) throw error;
+  for (let i = 0; i < entries.length; i += PER_COMMAND) {
+    try {
+      await changes(db).insertMany(
+        entries.slice(i, i + PER_COMMAND).map((e) => ({ _id: `${at}~${e.alert}~${e.what}`, at, alert: e.alert })),
+        { ordered: false },
+      );
+    } catch (error) {
+      // The same write logged twice in one millisecond (a retried link): once is enough.
+      if ((error as { code?: number }).code !== 11000) throw error;
+    }
   }
 }
 

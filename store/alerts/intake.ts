@@ -3,6 +3,7 @@ import type { AlertEvent, AlertSource } from '../../domain/alert/alert';
 import { type AlertRecord, applyEvents, type EventOutcome, eventRef } from '../../domain/alert/intake';
 import type { Suppression, SuppressibleAlert } from '../../domain/alert/maintenance';
 import { AlertWriteConflict, appliedAmong, insertAlert, latestAlerts, updateAlert } from './alerts';
+import { type ChangeEntry, logChanges } from './changeLog';
 import type { EnrichmentSource } from './enrichment';
 import { alertLock } from './keyedLock';
 import { type IntakeRequestDocument, markApplied, recordRequest, requestId } from './requests';
@@ -84,18 +85,25 @@ async function applyWithRetry(db: Connection, id: string, request: AcceptedReque
     const skip = retried || attempt > 1 ? await appliedAmong(db, refs) : new Set<string>();
     const latest = await latestAlerts(db, fingerprints);
     const result = applyEvents({ bodyId: id, events: request.events, latest, suppressionOf, enrich, skip });
+    // The console's change log gets the request's writes in one insert, also those made before a clash.
+    const logged: ChangeEntry[] = [];
+    const log = (entry: ChangeEntry) => void logged.push(entry);
+    const written: AlertRecord[] = [];
     try {
-      const written: AlertRecord[] = [];
       for (const { record: applied, created } of result.writes.values()) {
         const key = sources.groupKeyOf?.(applied);
         const record = key ? { ...applied, groupKey: key } : applied;
-        if (created) await insertAlert(db, record);
-        else await updateAlert(db, record, latest.get(record.fingerprint)!.rev);
+        if (created) await insertAlert(db, record, log);
+        else await updateAlert(db, record, latest.get(record.fingerprint)!.rev, log);
         written.push(record);
       }
-      return { outcomes: result.outcomes, written };
     } catch (error) {
+      // Best effort: a store that failed the write may fail this too (the alerts' next change is logged).
+      await logChanges(db, logged).catch(() => undefined);
       if (!(error instanceof AlertWriteConflict) || attempt >= MAX_ATTEMPTS) throw error;
+      continue;
     }
+    await logChanges(db, logged);
+    return { outcomes: result.outcomes, written };
   }
 }
