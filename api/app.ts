@@ -9,6 +9,7 @@ import { type Catalog, loadCatalog } from '../runtime/catalog';
 import type { Logger } from '../runtime/log';
 import type { MasterKeySource } from '../runtime/masterKey';
 import { type AlertIntake, alertIntake } from './alertCenter';
+import { alertFeed } from './alertFeed';
 import { type AuditRecorder, auditRecorder } from './audit';
 import { authenticate } from './auth/authenticate';
 import { cors } from './cors';
@@ -21,10 +22,15 @@ import { requestContext } from './request';
 import { requestLog } from './requestLog';
 import { type AnyRoute, mount } from './route';
 import { Problem } from './problem';
+import { alertGroupViewRoutes } from './routes/alertGroupsView';
 import { alertIntakeRoutes } from './routes/alertIntake';
 import { alertRoutes } from './routes/alerts';
 import { alertMaintenanceRoutes } from './routes/alertMaintenance';
+import { alertMaintenanceCalendarRoutes } from './routes/alertMaintenanceCalendar';
+import { alertNoiseRoutes } from './routes/alertNoise';
+import { alertRunRoutes } from './routes/alertRuns';
 import { alertSilenceRoutes } from './routes/alertSilences';
+import { alertStreamRoutes } from './routes/alertStream';
 import { auditRoutes } from './routes/audit';
 import { authRoutes } from './routes/auth';
 import { catalogRoutes } from './routes/catalog';
@@ -80,10 +86,19 @@ const INTAKE_BODY_LIMIT = '8mb';
 function alertCenterRoutes(deps: AppDeps & { audit: AuditRecorder; catalog: Catalog; cmdb: CmdbAccess }): AnyRoute[] {
   const intake = deps.alertIntake ?? alertIntake(deps);
   const { suppressionChanged, tellGroups } = intake;
+  // The console's routes under /alerts/<word> come before /alerts/:id.
+  const consoleRoutes = [
+    ...alertStreamRoutes({ feed: alertFeed(deps.db, { logger: deps.logger }) }),
+    ...alertGroupViewRoutes(deps),
+    ...alertNoiseRoutes(deps),
+    ...alertMaintenanceCalendarRoutes(deps),
+    ...alertRunRoutes(deps),
+  ];
   return [
     ...alertIntakeRoutes({ db: deps.db, ...intake }),
     ...alertSilenceRoutes({ ...deps, suppressionChanged }),
     ...alertMaintenanceRoutes({ ...deps, suppressionChanged }),
+    ...consoleRoutes,
     ...alertRoutes({ ...deps, suppressionAt: intake.sources.suppressionAt, tellGroups }),
     ...metricRoutes(deps),
   ];

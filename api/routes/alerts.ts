@@ -8,7 +8,7 @@ import { findRequest, requestId } from '../../store/alerts/requests';
 import type { AuditRecorder } from '../audit';
 import { ConflictError, NotFoundError } from '../problem';
 import { type AnyRoute, defineRoute } from '../route';
-import { acknowledgeBody, alert, alertDetail, alertId, alertList, listAlertsQuery } from '../schemas/alert';
+import { acknowledgeBody, alert, alertDetail, alertId, alertList, criteriaOf, listAlertsQuery } from '../schemas/alert';
 
 const TAG = 'alerts';
 const params = z.strictObject({ id: alertId });
@@ -27,13 +27,13 @@ export function alertRoutes({ db, audit, suppressionAt, tellGroups }: AlertRoute
     method: 'get',
     path: '/alerts',
     operationId: 'listAlerts',
-    summary: 'Alerts, most recently seen first, filtered by state, severity, source, fingerprint or labels',
+    summary: 'Alerts, most recently seen first, filtered by state, severity, source, labels, CI, application, group or fingerprint',
     tag: TAG,
     permission: 'alert.read',
     query: listAlertsQuery,
     responses: { 200: { description: 'A page of alerts (without history)', schema: alertList } },
     async handler({ query, res }) {
-      const found = await listAlerts(db, { state: query.state, severity: query.severity, source: query.source, fingerprint: query.fingerprint, labels: query.label, before: query.cursor }, query.limit + 1);
+      const found = await listAlerts(db, { ...criteriaOf(query), fingerprint: query.fingerprint, before: query.cursor }, query.limit + 1);
       const page = found.slice(0, query.limit);
       res.json({ items: page.map((a) => present(a, false)), nextCursor: found.length > query.limit ? page[page.length - 1]!.lastSeen : null });
     },
@@ -114,7 +114,8 @@ function atPointer(doc: unknown, pointer: string): unknown {
   return at ?? null;
 }
 
-function present(record: AlertRecord, withHistory: boolean) {
+/** An alert as the API shows it (the list, the live stream): without its store bookkeeping. */
+export function present(record: AlertRecord, withHistory: boolean) {
   const { applied: _applied, flap, history, rev: _rev, ...rest } = record as AlertRecord & { rev?: number; latest?: boolean };
   delete (rest as { latest?: boolean }).latest;
   return { ...rest, flapping: { since: flap.since, changes: flap.changes }, ...(withHistory && { history }) };

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { ALERT_SOURCES, SEVERITIES } from '../../domain/alert/alert';
+import { ALERT_SOURCES, type AlertSource, SEVERITIES, type Severity } from '../../domain/alert/alert';
 import { CRITICALITIES } from '../../domain/alert/enrichment';
-import { ALERT_STATES } from '../../domain/alert/lifecycle';
+import type { AlertCriteria } from '../../domain/alert/filter';
+import { ALERT_STATES, type AlertState } from '../../domain/alert/lifecycle';
 
 export const alertId = z
   .string()
@@ -86,17 +87,36 @@ const commaList = <T extends readonly [string, ...string[]]>(values: T) =>
     .optional()
     .meta({ description: `Comma-separated: ${values.join(', ')}` });
 
-export const listAlertsQuery = z.strictObject({
+/** What the console filters by (domain/alert/filter.ts): the list, the live stream and the grouped view share it. */
+export const alertCriteria = {
   state: commaList(ALERT_STATES),
   severity: commaList(SEVERITIES),
   source: commaList(ALERT_SOURCES),
-  fingerprint: z.string().regex(/^[0-9a-f]{64}$/, 'a fingerprint is 64 hex digits').optional(),
   label: z
     .union([z.string(), z.array(z.string())])
     .transform((v) => (Array.isArray(v) ? v : [v]))
     .pipe(z.array(z.string().regex(/^[^=]+=.*$/, 'a label filter is name=value')))
     .optional()
     .meta({ description: 'name=value; repeat for several (all must hold)' }),
+  ci: z.string().min(1).max(200).optional().meta({ description: 'The CI id enrichment mapped the alert to' }),
+  application: z.string().min(1).max(200).optional().meta({ description: 'An application CI id the alert is under (context.applications)' }),
+  group: z.string().min(1).max(300).optional().meta({ description: 'The stored group key (`<rule>/<digest>`)' }),
+};
+
+/** The criteria as domain/alert/filter.ts takes them. */
+export const criteriaOf = (q: { state?: AlertState[]; severity?: Severity[]; source?: AlertSource[]; label?: string[]; ci?: string; application?: string; group?: string }): AlertCriteria => ({
+  state: q.state,
+  severity: q.severity,
+  source: q.source,
+  labels: q.label,
+  ci: q.ci,
+  application: q.application,
+  group: q.group,
+});
+
+export const listAlertsQuery = z.strictObject({
+  ...alertCriteria,
+  fingerprint: z.string().regex(/^[0-9a-f]{64}$/, 'a fingerprint is 64 hex digits').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.string().optional().meta({ description: 'nextCursor of the previous page' }),
 });

@@ -1,8 +1,8 @@
 import type { Connection } from 'mongoose';
-import type { Severity } from '../../domain/alert/alert';
+import type { AlertCriteria } from '../../domain/alert/filter';
 import type { AlertRecord } from '../../domain/alert/intake';
-import type { AlertState } from '../../domain/alert/lifecycle';
 import { alertLock } from './keyedLock';
+import { type ChangeEntry, ensureChangeLogIndexes, logChanges } from './changeLog';
 
 /**
  * Alerts (`alerts`, one document per episode, by `<fingerprint>#<episode>`). The latest
@@ -13,6 +13,9 @@ import { alertLock } from './keyedLock';
  * Labels and annotations are stored as lists of pairs: their names come from the senders
  * (a PagerDuty custom detail may be called `p99.ms` or `$cost`), and document stores refuse
  * field names with dots or a leading `$`. `terms` (`name=value`) make label equality indexable.
+ *
+ * Every write, and every incident link, is also logged in `alert_changes` (changeLog.ts), for
+ * the console's live stream.
  */
 
 type Pairs = Array<{ name: string; value: string }>;
@@ -36,6 +39,10 @@ export async function ensureAlertIndexes(db: Connection): Promise<void> {
     alerts.createIndex({ state: 1, lastSeen: -1 }),
     alerts.createIndex({ terms: 1 }),
     alerts.createIndex({ applied: 1 }),
+    alerts.createIndex({ firstSeen: 1 }),
+    alerts.createIndex({ groupKey: 1, lastSeen: -1 }),
+    alertIncidents(db).createIndex({ groupKey: 1 }),
+    ensureChangeLogIndexes(db),
   ]);
 }
 
@@ -77,8 +84,15 @@ export async function appliedAmong(db: Connection, refs: readonly string[]): Pro
 
 export class AlertWriteConflict extends Error {}
 
+/**
+ * Where a write's change-log entry goes: logged at once (the default), or collected by a
+ * caller that writes many alerts and logs them in one insert (intake).
+ */
+export type ChangeSink = (entry: ChangeEntry) => Promise<void> | void;
+const logNow = (db: Connection): ChangeSink => (entry) => logChanges(db, [entry]);
+
 /** Inserts a new episode; another request that opened it first is a conflict. */
-export async function insertAlert(db: Connection, record: AlertRecord): Promise<void> {
+export async function insertAlert(db: Connection, record: AlertRecord, log: ChangeSink = logNow(db)): Promise<void> {
   try {
     await alertsCollection(db).insertOne(toDocument(record, 1, true));
   } catch (error) {
@@ -86,14 +100,16 @@ export async function insertAlert(db: Connection, record: AlertRecord): Promise<
     throw error;
   }
   if (record.episode > 1) await alertsCollection(db).updateOne({ _id: `${record.fingerprint}#${record.episode - 1}` }, { $set: { latest: false } });
+  await log({ alert: record.id, what: 'r1' });
 }
 
 /** Writes over revision `rev`; a write in between is a conflict. */
-export async function updateAlert(db: Connection, record: AlertRecord, rev: number): Promise<void> {
+export async function updateAlert(db: Connection, record: AlertRecord, rev: number, log: ChangeSink = logNow(db)): Promise<void> {
   const doc = toDocument(record, rev + 1, true);
   const { _id, latest: _latest, ...set } = doc;
   const result = await alertsCollection(db).updateOne({ _id, rev }, { $set: set });
   if (result.matchedCount === 0) throw new AlertWriteConflict(`alert ${record.id} changed while this request applied`);
+  await log({ alert: record.id, what: `r${rev + 1}` });
 }
 
 /**
@@ -102,16 +118,17 @@ export async function updateAlert(db: Connection, record: AlertRecord, rev: numb
  * alert, and on FerretDB every update rewrites the whole document, so two writers of one
  * document lose each other's changes. One writer per document keeps both.
  */
-const incidents = (db: Connection) => db.collection<{ _id: string; incident: string; groupKey: string; at: string }>('alert_incidents');
+export const alertIncidents = (db: Connection) => db.collection<{ _id: string; incident: string; groupKey: string; at: string }>('alert_incidents');
 
 export async function linkIncident(db: Connection, alertIds: readonly string[], incident: string, groupKey: string): Promise<void> {
   const at = new Date().toISOString();
-  for (const id of alertIds) await incidents(db).replaceOne({ _id: id }, { incident, groupKey, at }, { upsert: true });
+  for (const id of alertIds) await alertIncidents(db).replaceOne({ _id: id }, { incident, groupKey, at }, { upsert: true });
+  await logChanges(db, alertIds.map((id) => ({ alert: id, what: `i${incident}` })));
 }
 
 async function withIncidents<T extends AlertRecord>(db: Connection, records: T[]): Promise<T[]> {
   if (!records.length) return records;
-  const found = new Map((await incidents(db).find({ _id: { $in: records.map((r) => r.id) } }).toArray()).map((l) => [l._id, l.incident]));
+  const found = new Map((await alertIncidents(db).find({ _id: { $in: records.map((r) => r.id) } }).toArray()).map((l) => [l._id, l.incident]));
   return records.map((r) => (found.has(r.id) ? { ...r, incident: found.get(r.id) } : r));
 }
 
@@ -122,25 +139,31 @@ export async function findAlert(db: Connection, id: string): Promise<(AlertRecor
   return record!;
 }
 
-export interface AlertFilter {
-  state?: AlertState[];
-  severity?: Severity[];
-  source?: string[];
+/** The console's criteria (domain/alert/filter.ts, which the live stream checks alike), and paging. */
+export interface AlertFilter extends AlertCriteria {
   fingerprint?: string;
-  /** Label equality, `name=value`, all of them. */
-  labels?: string[];
   /** lastSeen of the last alert of the previous page. */
   before?: string;
 }
 
+/** The store query of the console's criteria. */
+export function criteriaQuery(criteria: AlertCriteria): Record<string, unknown> {
+  const query: Record<string, unknown> = {};
+  if (criteria.state?.length) query.state = { $in: criteria.state };
+  if (criteria.severity?.length) query.severity = { $in: criteria.severity };
+  if (criteria.source?.length) query.source = { $in: criteria.source };
+  if (criteria.labels?.length) query.terms = { $all: criteria.labels };
+  if (criteria.ci !== undefined) query.ciId = criteria.ci;
+  // Dot notation into the list of applications (FerretDB has it; it has no $elemMatch).
+  if (criteria.application !== undefined) query['context.applications.id'] = criteria.application;
+  if (criteria.group !== undefined) query.groupKey = criteria.group;
+  return query;
+}
+
 /** Most recently seen first. */
 export async function listAlerts(db: Connection, filter: AlertFilter, limit: number): Promise<AlertRecord[]> {
-  const query: Record<string, unknown> = {};
-  if (filter.state?.length) query.state = { $in: filter.state };
-  if (filter.severity?.length) query.severity = { $in: filter.severity };
-  if (filter.source?.length) query.source = { $in: filter.source };
+  const query = criteriaQuery(filter);
   if (filter.fingerprint) query.fingerprint = filter.fingerprint;
-  if (filter.labels?.length) query.terms = { $all: filter.labels };
   if (filter.before) query.lastSeen = { $lt: filter.before };
   const docs = await alertsCollection(db).find(query, { projection: { history: 0, applied: 0 } }).sort({ lastSeen: -1, _id: 1 }).limit(limit).toArray();
   return withIncidents(db, docs.map((doc) => fromDocument({ ...doc, history: [], applied: [] })));

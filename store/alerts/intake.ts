@@ -3,6 +3,7 @@ import type { AlertEvent, AlertSource } from '../../domain/alert/alert';
 import { type AlertRecord, applyEvents, type EventOutcome, eventRef } from '../../domain/alert/intake';
 import type { Suppression, SuppressibleAlert } from '../../domain/alert/maintenance';
 import { AlertWriteConflict, appliedAmong, insertAlert, latestAlerts, updateAlert } from './alerts';
+import { type ChangeEntry, logChanges } from './changeLog';
 import type { EnrichmentSource } from './enrichment';
 import type { GroupingSource } from './grouping';
 import { alertLock } from './keyedLock';
@@ -86,18 +87,25 @@ async function applyWithRetry(db: Connection, id: string, request: AcceptedReque
     const latest = await latestAlerts(db, fingerprints);
     const result = applyEvents({ bodyId: id, events: request.events, latest, suppressionOf, enrich, skip });
     const groupOf = await sources.grouping?.();
+    // The console's change log gets the request's writes in one insert, also those made before a clash.
+    const logged: ChangeEntry[] = [];
+    const log = (entry: ChangeEntry) => void logged.push(entry);
+    const written: AlertRecord[] = [];
     try {
-      const written: AlertRecord[] = [];
       for (const { record: applied, created } of result.writes.values()) {
         const group = groupOf?.(applied);
         const record = group ? { ...applied, ...group } : applied;
-        if (created) await insertAlert(db, record);
-        else await updateAlert(db, record, latest.get(record.fingerprint)!.rev);
+        if (created) await insertAlert(db, record, log);
+        else await updateAlert(db, record, latest.get(record.fingerprint)!.rev, log);
         written.push(record);
       }
-      return { outcomes: result.outcomes, written };
     } catch (error) {
+      // Best effort: a store that failed the write may fail this too (the alerts' next change is logged).
+      await logChanges(db, logged).catch(() => undefined);
       if (!(error instanceof AlertWriteConflict) || attempt >= MAX_ATTEMPTS) throw error;
+      continue;
     }
+    await logChanges(db, logged);
+    return { outcomes: result.outcomes, written };
   }
 }

@@ -163,8 +163,12 @@ export interface RunFilter {
   requestedBy?: string;
   /** Runs a trigger made (a schedule's, a ticket's, an alert group's). */
   trigger?: RunTrigger;
+  /** Runs whose trigger ref begins with this: an alert group's runs are `<group key>/<group start>/<attempt>`. */
+  triggerRefPrefix?: string;
   /** createdAt of the last run of the previous page. */
   before?: string;
+  /** Made at or after this. */
+  since?: string;
 }
 
 /** Newest first. */
@@ -174,7 +178,8 @@ export async function listRuns(db: Connection, filter: RunFilter, limit: number)
   if (filter.status) query.status = filter.status;
   if (filter.requestedBy) query.requestedBy = filter.requestedBy;
   if (filter.trigger) Object.assign(query, { 'trigger.type': filter.trigger.type, ...(filter.trigger.ref !== undefined && { 'trigger.ref': filter.trigger.ref }) });
-  if (filter.before) query.createdAt = { $lt: filter.before };
+  if (filter.triggerRefPrefix !== undefined) query['trigger.ref'] = { $regex: `^${filter.triggerRefPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}` };
+  if (filter.before || filter.since) query.createdAt = { ...(filter.before && { $lt: filter.before }), ...(filter.since && { $gte: filter.since }) };
   return runs(db).find(query, { projection: { scripts: 0, sealedParams: 0, targetIds: 0 } }).sort({ createdAt: -1 }).limit(limit).toArray();
 }
 

@@ -154,6 +154,9 @@ test('self-healing: the group runs the runbook on the alert\'s CI, reports it on
   });
   expect(runs).toHaveLength(1);
   expect(runs[0]).toMatchObject({ status: 'succeeded', requestedBy: 'alert-center', trigger: { type: 'alert', ref: expect.stringMatching(new RegExp(`^${alert.groupKey}/\\d{4}-.+Z/1$`)) }, params: { service: 'postgres' } });
+  // The alert's page lists the run its group started.
+  const ofAlert = (await call(admin.bearer, 'GET', `/alerts/${encodeURIComponent(alertId)}/runs`)).body.items;
+  expect(ofAlert).toEqual([expect.objectContaining({ id: runs[0].id, runbook: expect.objectContaining({ id: 'svc-restart' }), status: 'succeeded', targets: 1 })]);
   const host = (await call(admin.bearer, 'GET', `/automation/runs/${runs[0].id}/hosts/0`)).body;
   expect(host.steps.restart.stdout).toBe('restarted postgres on heal-1\n');
   const evidence = await eventually('the run on the incident', async () => {

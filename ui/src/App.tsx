@@ -36,6 +36,8 @@ import { SchedulesPage } from './pages/automation/SchedulesPage';
 import { AlertConsole } from './pages/alerts/AlertConsole';
 import { AlertDetail } from './pages/alerts/AlertDetail';
 import { SilencesPage } from './pages/alerts/SilencesPage';
+import { AlertGroupsPage } from './pages/alerts/AlertGroupsPage';
+import { MaintenancePage } from './pages/alerts/MaintenancePage';
 import { usePendingApprovalCount, usePollPendingApprovals } from './pendingApprovals';
 import { Link, match, navigate, type Route, useLocation } from './router';
 import { hasPermission, loadSession, signOut, useSession } from './session';
@@ -71,6 +73,8 @@ const NEEDS: Partial<Record<Route['name'], { permission: string; title: string }
   alerts: { permission: 'alert.read', title: 'Alerts' },
   alert: { permission: 'alert.read', title: 'Alert' },
   silences: { permission: 'alert.read', title: 'Silences' },
+  alertGroups: { permission: 'alert.read', title: 'Grouped alerts' },
+  maintenance: { permission: 'alert.read', title: 'Maintenance' },
 };
 
 /** Where `/` leads: agents to their console, everyone else to the portal. */
@@ -88,7 +92,7 @@ function sectionOf(route: Route, search: URLSearchParams, agent: boolean): strin
   if (route.name === 'rack') return 'dataCentres';
   if (route.name === 'automationEntry' || route.name === 'automationRunForm') return 'automationLibrary';
   if (route.name === 'automationRun') return 'automationRuns';
-  if (route.name === 'alert') return 'alerts';
+  if (route.name === 'alert' || route.name === 'alertGroups') return 'alerts';
   return route.name;
 }
 
@@ -199,6 +203,8 @@ export function App() {
             {route.name === 'alerts' && <AlertConsole />}
             {route.name === 'alert' && <AlertDetail key={route.id} id={route.id} />}
             {route.name === 'silences' && <SilencesPage />}
+            {route.name === 'alertGroups' && <AlertGroupsPage />}
+            {route.name === 'maintenance' && <MaintenancePage />}
             {route.name === 'notFound' && <NotFound />}
           </>
         )}
@@ -292,6 +298,10 @@ function MainNav({ me, section }: { me: Me; section: string }) {
           <Link to="/alerts/silences" className="nav-link" aria-current={current('silences')} data-testid="nav-silences">
             <NavIcon d="M4 4l16 16M9 5.5A6 6 0 0 1 18 9v4l1 1.5M6 9v4l-2 3h11" />
             <span>Silences</span>
+          </Link>
+          <Link to="/alerts/maintenance" className="nav-link" aria-current={current('maintenance')} data-testid="nav-maintenance">
+            <NavIcon d="M4 6h16v14H4zM4 10h16M8 3v5M16 3v5M8 14h3v3H8z" />
+            <span>Maintenance</span>
           </Link>
         </>
       )}

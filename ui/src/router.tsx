@@ -73,6 +73,8 @@ export type Route =
   | { name: 'alerts' }
   | { name: 'alert'; id: string }
   | { name: 'silences' }
+  | { name: 'alertGroups' }
+  | { name: 'maintenance' }
   | { name: 'redirect'; to: string }
   | { name: 'notFound' };
 
@@ -121,6 +123,8 @@ export function match(pathname: string): Route {
   if (automationRun) return { name: 'automationRun', id: decodeURIComponent(automationRun[1]!) };
   if (path === '/alerts') return { name: 'alerts' };
   if (path === '/alerts/silences') return { name: 'silences' };
+  if (path === '/alerts/groups') return { name: 'alertGroups' };
+  if (path === '/alerts/maintenance') return { name: 'maintenance' };
   const alert = /^\/alerts\/([^/]+)$/.exec(path);
   if (alert) return { name: 'alert', id: decodeURIComponent(alert[1]!) };
   if (path === '/tickets/new') return { name: 'newTicket' };

@@ -1,4 +1,4 @@
-import { request } from './http';
+import { BASE, request } from './http';
 
 /** The alert center: stored alerts, acknowledging, silences (docs/alerts-intake.md#console-api). */
 
@@ -75,17 +75,98 @@ export interface AlertFilters {
   severity?: Severity[];
   source?: string[];
   label?: string[];
+  /** A CI id; an application CI id; a group key. */
+  ci?: string;
+  application?: string;
+  group?: string;
 }
 
-export function listAlerts(filters: AlertFilters, { limit = 100, cursor, signal }: { limit?: number; cursor?: string | null; signal?: AbortSignal } = {}) {
-  const query = new URLSearchParams({ limit: String(limit) });
+/** The filters as query parameters, as GET /alerts, /alerts/stream and /alerts/groups take them. */
+export function filterQuery(filters: AlertFilters): URLSearchParams {
+  const query = new URLSearchParams();
   if (filters.state?.length) query.set('state', filters.state.join(','));
   if (filters.severity?.length) query.set('severity', filters.severity.join(','));
   if (filters.source?.length) query.set('source', filters.source.join(','));
   for (const label of filters.label ?? []) query.append('label', label);
+  if (filters.ci) query.set('ci', filters.ci);
+  if (filters.application) query.set('application', filters.application);
+  if (filters.group) query.set('group', filters.group);
+  return query;
+}
+
+export function listAlerts(filters: AlertFilters, { limit = 100, cursor, signal }: { limit?: number; cursor?: string | null; signal?: AbortSignal } = {}) {
+  const query = filterQuery(filters);
+  query.set('limit', String(limit));
   if (cursor) query.set('cursor', cursor);
   return request<{ items: Alert[]; nextCursor: string | null }>('GET', `/alerts?${query}`, { signal });
 }
+
+/** The live list's server-sent events (`ready`, `alerts`); EventSource sends the session cookie and Last-Event-ID. */
+export const alertStreamUrl = (filters: AlertFilters) => `${BASE}/alerts/stream?${filterQuery(filters)}`;
+
+/** An `alerts` event: changed alerts that match (with their revision), and changed ones that no longer do. */
+export interface AlertStreamBatch {
+  alerts: Array<Alert & { rev: number }>;
+  gone: string[];
+}
+
+export interface AlertGroupSummary {
+  key: string;
+  rule: string;
+  alerts: number;
+  events: number;
+  states: Record<AlertState, number>;
+  severity: Severity;
+  latest: { id: string; name: string; summary: string };
+  cis: Array<{ id: string; name: string }>;
+  ciCount: number;
+  applications: Array<{ id: string; name: string }>;
+  firstSeen: string;
+  lastSeen: string;
+  incident: string | null;
+}
+
+export function listAlertGroups(filters: AlertFilters, { limit = 50, cursor, signal }: { limit?: number; cursor?: string | null; signal?: AbortSignal } = {}) {
+  const query = filterQuery(filters);
+  query.set('limit', String(limit));
+  if (cursor) query.set('cursor', cursor);
+  return request<{ items: AlertGroupSummary[]; nextCursor: string | null }>('GET', `/alerts/groups?${query}`, { signal });
+}
+
+export interface NoiseFigures {
+  source: string;
+  events: number;
+  alerts: number;
+  groups: number;
+  resolved: number;
+  autoResolved: number;
+  dedupRatio: number | null;
+  correlationRatio: number | null;
+  autoResolvedShare: number | null;
+}
+
+export interface NoiseReport {
+  from: string;
+  to: string;
+  sources: NoiseFigures[];
+  total: NoiseFigures;
+  truncated: boolean;
+}
+
+export const getNoise = (from: string, to: string, signal?: AbortSignal) => request<NoiseReport>('GET', `/alerts/noise?${new URLSearchParams({ from, to })}`, { signal });
+
+export interface AlertRun {
+  id: string;
+  runbook: { id: string; version: number; name: string };
+  status: string;
+  trigger: { type: string; ref?: string };
+  targets: number;
+  createdAt: string;
+  finishedAt: string | null;
+  summary: string | null;
+}
+
+export const getAlertRuns = (id: string, signal?: AbortSignal) => request<{ items: AlertRun[] }>('GET', `/alerts/${encodeURIComponent(id)}/runs`, { signal }).then((r) => r.items);
 
 const alertPath = (id: string) => `/alerts/${encodeURIComponent(id)}`;
 
@@ -116,3 +197,52 @@ export const listSilences = (signal?: AbortSignal) => request<{ items: Silence[]
 export const previewSilence = (body: NewSilence) => request<{ matches: string[]; scanned: number }>('POST', '/alerts/silences/preview', { body });
 export const createSilence = (body: NewSilence) => request<Silence>('POST', '/alerts/silences', { body });
 export const expireSilence = (id: string) => request<Silence>('DELETE', `/alerts/silences/${encodeURIComponent(id)}`);
+
+export interface WeeklyWindow {
+  days: string[];
+  start: string;
+  end: string;
+}
+
+export interface Recurrence {
+  timeZone: string;
+  windows: WeeklyWindow[];
+}
+
+export interface MaintenanceWindow {
+  id: string;
+  title: string;
+  scope: { cis: string[] } | { selector: unknown };
+  startsAt: string;
+  endsAt?: string;
+  recurrence?: Recurrence;
+  recurrenceText?: string;
+  createdBy: string;
+  comment?: string;
+  change?: string;
+  createdAt: string;
+  state: 'pending' | 'active' | 'expired';
+}
+
+export interface NewMaintenanceWindow {
+  title: string;
+  scope: { cis: string[] } | { selector: unknown };
+  startsAt?: string;
+  endsAt?: string;
+  recurrence?: Recurrence;
+  comment?: string;
+}
+
+export interface MaintenanceOccurrence {
+  window: string;
+  title: string;
+  recurring: boolean;
+  startsAt: string;
+  endsAt: string | null;
+}
+
+export const listMaintenance = (signal?: AbortSignal) => request<{ items: MaintenanceWindow[] }>('GET', '/alerts/maintenance', { signal }).then((r) => r.items);
+export const createMaintenance = (body: NewMaintenanceWindow) => request<MaintenanceWindow>('POST', '/alerts/maintenance', { body });
+export const endMaintenance = (id: string) => request<MaintenanceWindow>('DELETE', `/alerts/maintenance/${encodeURIComponent(id)}`);
+export const maintenanceOccurrences = (from: string, to: string, signal?: AbortSignal) =>
+  request<{ from: string; to: string; items: MaintenanceOccurrence[]; truncated: boolean }>('GET', `/alerts/maintenance/occurrences?${new URLSearchParams({ from, to })}`, { signal });

@@ -1,101 +1,71 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import '../../alerts.css';
-import { type Alert, ALERT_STATES, type AlertFilters, type AlertState, listAlerts, type Problem, SEVERITIES, type Severity, toProblem } from '../../api';
+import type { Alert } from '../../api';
 import { PageHeader, ProblemView, Spinner, Tag } from '../../components';
 import { formatDateTime, formatRelative } from '../../format';
 import { Link, navigate, useLocation } from '../../router';
+import { AlertFilterBar } from './AlertFilterBar';
+import { filtersFrom, hrefOf } from './alertFilters';
 import { AlertTabs } from './AlertTabs';
 import { AlertStateBadge, SeverityBadge } from './badges';
+import { LiveBadge } from './LiveBadge';
+import { NoisePanel } from './NoisePanel';
+import { useLiveAlerts } from './useLiveAlerts';
 
-const REFRESH_MS = 5000;
-/** What an operator looks at first: what is not resolved. */
-const OPEN: AlertState[] = ['firing', 'acknowledged', 'suppressed'];
+/** The noise figures are read again this long after alerts change (at most this often: a report reads every alert of the span). */
+const NOISE_REFRESH_MS = 30_000;
 
-function filtersFrom(search: URLSearchParams): AlertFilters {
-  const list = <T extends string>(key: string, allowed: readonly T[]) => (search.get(key) ?? '').split(',').filter((v): v is T => (allowed as readonly string[]).includes(v));
-  const state = search.has('state') ? list('state', ALERT_STATES) : OPEN;
-  return { state, severity: list('severity', SEVERITIES), label: search.getAll('label').filter((l) => l.includes('=')) };
+/** The names of the CIs and applications the list shows, by id, for the filter chips. */
+function namesIn(alerts: Alert[] | null): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const a of alerts ?? []) {
+    if (a.context) names[a.context.ci.id] = a.context.ci.name;
+    for (const app of a.context?.applications ?? []) names[app.id] = app.name;
+  }
+  return names;
 }
 
-function hrefOf(filters: AlertFilters): string {
-  const query = new URLSearchParams();
-  query.set('state', (filters.state ?? []).join(','));
-  if (filters.severity?.length) query.set('severity', filters.severity.join(','));
-  for (const label of filters.label ?? []) query.append('label', label);
-  return `/alerts?${query}`;
-}
-
-const toggle = <T,>(list: T[] | undefined, value: T) => (list?.includes(value) ? list.filter((v) => v !== value) : [...(list ?? []), value]);
-
-/** The live alert list: open alerts by default, filtered by state, severity and labels, read again every 5 s. */
+/** The live alert list: open alerts by default, filtered by state, severity, source, labels, CI and application, updated as alerts change. */
 export function AlertConsole() {
   const { search } = useLocation();
   const filters = filtersFrom(search);
-  const key = hrefOf(filters);
-  const [alerts, setAlerts] = useState<Alert[] | null>(null);
-  const [error, setError] = useState<Problem | null>(null);
-  const [reloads, setReloads] = useState(0);
+  const key = hrefOf('/alerts', filters);
+  const [noiseRefresh, setNoiseRefresh] = useState(0);
+  const noiseDue = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const onBatch = useCallback(() => {
+    noiseDue.current ??= setTimeout(() => {
+      noiseDue.current = undefined;
+      setNoiseRefresh((n) => n + 1);
+    }, NOISE_REFRESH_MS);
+  }, []);
+  const { alerts, fresh, error, state, retry } = useLiveAlerts(filters, key, { onBatch });
+  const [names, setNames] = useState<Record<string, string>>({});
 
   useEffect(() => {
     document.title = 'Alerts · FlowDesk';
+    return () => clearTimeout(noiseDue.current);
   }, []);
+  useEffect(() => setNames((known) => ({ ...known, ...namesIn(alerts) })), [alerts]);
 
-  useEffect(() => {
-    const controller = new AbortController();
-    const current = filtersFrom(new URL(key, window.location.origin).searchParams);
-    listAlerts(current, { limit: 200, signal: controller.signal }).then(
-      (page) => {
-        setAlerts(page.items);
-        setError(null);
-      },
-      (e: unknown) => !controller.signal.aborted && setError(toProblem(e)),
-    );
-    return () => controller.abort();
-  }, [key, reloads]);
-
-  useEffect(() => {
-    const timer = setInterval(() => setReloads((n) => n + 1), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, []);
-
-  const apply = (next: AlertFilters) => navigate(hrefOf(next), { replace: true });
+  const apply = (next: typeof filters) => navigate(hrefOf('/alerts', next), { replace: true });
+  /** A CI or application in a row filters the list by it (without opening the alert). */
+  const filterBy = (field: 'ci' | 'application', id: string) => (event: React.MouseEvent) => {
+    event.stopPropagation();
+    apply({ ...filters, [field]: id });
+  };
   return (
     <div className="page page-wide alerts">
-      <PageHeader eyebrow="Alert center" title="Alerts" subtitle="Every alert from the monitoring tools, most recently seen first, with its CI and what it puts at risk." />
-      <AlertTabs current="alerts" />
-      <section className="card filter-card alert-filters" aria-label="Filter alerts" data-testid="alert-filters">
-        <div className="chip-row" role="group" aria-label="State">
-          {ALERT_STATES.map((state) => (
-            <button key={state} type="button" className="chip" aria-pressed={filters.state?.includes(state)} onClick={() => apply({ ...filters, state: toggle(filters.state, state) })} data-testid={`filter-state-${state}`}>
-              {state}
-            </button>
-          ))}
-        </div>
-        <div className="chip-row" role="group" aria-label="Severity">
-          {SEVERITIES.map((severity: Severity) => (
-            <button key={severity} type="button" className="chip" aria-pressed={filters.severity?.includes(severity)} onClick={() => apply({ ...filters, severity: toggle(filters.severity, severity) })} data-testid={`filter-severity-${severity}`}>
-              {severity}
-            </button>
-          ))}
-        </div>
-        {(filters.label?.length ?? 0) > 0 && (
-          <div className="chip-row" aria-label="Labels">
-            {filters.label!.map((label) => (
-              <button key={label} type="button" className="chip" aria-pressed onClick={() => apply({ ...filters, label: filters.label!.filter((l) => l !== label) })} title="Remove this filter">
-                {label} ×
-              </button>
-            ))}
-          </div>
-        )}
-      </section>
+      <PageHeader eyebrow="Alert center" title="Alerts" subtitle="Every alert from the monitoring tools, most recently seen first, with its CI and what it puts at risk." actions={<LiveBadge state={state} />} />
+      <AlertTabs current="alerts" search={search} />
+      <AlertFilterBar filters={filters} onChange={apply} names={names} />
       {error ? (
-        <ProblemView problem={error} onRetry={() => setReloads((n) => n + 1)} />
+        <ProblemView problem={error} onRetry={retry} />
       ) : alerts === null ? (
         <Spinner label="Loading alerts…" />
       ) : alerts.length === 0 ? (
         <section className="card empty" data-testid="alerts-empty">
           <p className="empty-title">No alert matches</p>
-          <p className="muted">Alerts arrive from Alertmanager, Zabbix and PagerDuty-style events at the intake endpoints (docs/alerts-intake.md).</p>
+          <p className="muted">Alerts arrive from Alertmanager, Zabbix, PagerDuty-style events and SNMP traps at the intake endpoints (docs/alerts-intake.md), and show here as they come.</p>
         </section>
       ) : (
         <section className="card table-card" aria-label="Alerts">
@@ -106,7 +76,8 @@ export function AlertConsole() {
                   <th scope="col">Severity</th>
                   <th scope="col">Alert</th>
                   <th scope="col">State</th>
-                  <th scope="col">CI</th>
+                  <th scope="col">CI · application</th>
+                  <th scope="col">Source</th>
                   <th scope="col">Count</th>
                   <th scope="col">Last seen</th>
                   <th scope="col">Incident</th>
@@ -115,8 +86,9 @@ export function AlertConsole() {
               <tbody>
                 {alerts.map((alert) => {
                   const href = `/alerts/${encodeURIComponent(alert.id)}`;
+                  const app = alert.context?.applications[0];
                   return (
-                    <tr key={alert.id} className="row-link" data-testid="alert-row" data-alert={alert.id} data-state={alert.state} onClick={() => navigate(href)}>
+                    <tr key={alert.id} className={`row-link${fresh.has(alert.id) ? ' alert-row-new' : ''}`} data-testid="alert-row" data-alert={alert.id} data-state={alert.state} data-new={fresh.has(alert.id) || undefined} onClick={() => navigate(href)}>
                       <td>
                         <SeverityBadge severity={alert.severity} />
                       </td>
@@ -133,18 +105,35 @@ export function AlertConsole() {
                       <td className="small">
                         {alert.context ? (
                           <>
-                            {alert.context.ci.name}
-                            {alert.context.applications[0] && <div className="muted">{alert.context.applications[0].name}</div>}
+                            <button type="button" className="link-button" onClick={filterBy('ci', alert.context.ci.id)} title="Alerts on this CI" data-testid="alert-ci">
+                              {alert.context.ci.name}
+                            </button>
+                            {app && (
+                              <div>
+                                <button type="button" className="link-button muted" onClick={filterBy('application', app.id)} title="Alerts under this application" data-testid="alert-application">
+                                  {app.name}
+                                </button>
+                              </div>
+                            )}
                           </>
                         ) : (
                           <span className="muted">—</span>
                         )}
                       </td>
+                      <td className="small">{alert.source}</td>
                       <td className="small">{alert.count}</td>
                       <td className="small nowrap" title={formatDateTime(alert.lastSeen)}>
                         {formatRelative(alert.lastSeen)}
                       </td>
-                      <td className="small">{alert.incident ? <Link to={`/tickets/${alert.incident}`}>{alert.incident}</Link> : <span className="muted">—</span>}</td>
+                      <td className="small">
+                        {alert.incident ? (
+                          <Link to={`/tickets/${alert.incident}`} onClick={(e) => e.stopPropagation()}>
+                            {alert.incident}
+                          </Link>
+                        ) : (
+                          <span className="muted">—</span>
+                        )}
+                      </td>
                     </tr>
                   );
                 })}
@@ -153,6 +142,7 @@ export function AlertConsole() {
           </div>
         </section>
       )}
+      <NoisePanel refresh={noiseRefresh} />
     </div>
   );
 }

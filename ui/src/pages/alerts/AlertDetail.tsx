@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import '../../alerts.css';
-import { acknowledgeAlert, type Alert, getAlert, type Problem, toProblem, unacknowledgeAlert } from '../../api';
+import { acknowledgeAlert, type Alert, type AlertRun, getAlert, getAlertRuns, type Problem, toProblem, unacknowledgeAlert } from '../../api';
 import { ErrorAlert, PageHeader, ProblemView, Spinner, Tag } from '../../components';
 import { formatDateTime, formatRelative } from '../../format';
 import { Link } from '../../router';
@@ -18,11 +18,14 @@ export function AlertDetail({ id }: { id: string }) {
   const [busy, setBusy] = useState(false);
   const [silencing, setSilencing] = useState(false);
 
+  const [runs, setRuns] = useState<AlertRun[] | null>(null);
+
   const load = useCallback(
     (signal?: AbortSignal) =>
-      getAlert(id, signal).then(
-        (found) => {
+      Promise.all([getAlert(id, signal), getAlertRuns(id, signal).catch(() => null)]).then(
+        ([found, ofGroup]) => {
           setAlert(found);
+          setRuns(ofGroup);
           document.title = `${found.name} · Alerts · FlowDesk`;
         },
         (e: unknown) => !signal?.aborted && setError(toProblem(e)),
@@ -106,7 +109,11 @@ export function AlertDetail({ id }: { id: string }) {
             {alert.groupKey && (
               <>
                 <dt>Group</dt>
-                <dd className="mono small">{alert.groupKey}</dd>
+                <dd className="mono small">
+                  <Link to={`/alerts/groups?state=&group=${encodeURIComponent(alert.groupKey)}`} title="The group, with all its alerts" data-testid="alert-group">
+                    {alert.groupKey}
+                  </Link>
+                </dd>
               </>
             )}
             {alert.generatorURL && (
@@ -168,6 +175,24 @@ export function AlertDetail({ id }: { id: string }) {
               </div>
             ))}
           </dl>
+        )}
+      </section>
+      <section className="card" aria-label="Runs" data-testid="alert-runs">
+        <h2 className="card-title">Runs</h2>
+        {runs === null ? (
+          <p className="muted small">The runs could not be read.</p>
+        ) : runs.length === 0 ? (
+          <p className="muted small">Its group started no runbook while it was open{alert.groupKey ? '' : ' (no rule grouped it)'}.</p>
+        ) : (
+          <ul className="alert-runs">
+            {runs.map((r) => (
+              <li key={r.id} data-testid="alert-run">
+                <Link to={`/automation/runs/${encodeURIComponent(r.id)}`}>{r.id}</Link> {r.runbook.name} <span className="muted small">v{r.runbook.version}</span> · <strong>{r.status}</strong> · {r.targets} target{r.targets === 1 ? '' : 's'} ·{' '}
+                <span className="muted small">{formatDateTime(r.createdAt)}</span>
+                {r.summary && <div className="muted small">{r.summary}</div>}
+              </li>
+            ))}
+          </ul>
         )}
       </section>
       <section className="card" aria-label="History">
